@@ -1,0 +1,1 @@
+"""Pure statistics for violence hotspots: no Streamlit imports allowed here."""

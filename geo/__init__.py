@@ -1,0 +1,1 @@
+"""Getting trustworthy geometry in: readers, validation, projection, area assignment."""
