@@ -1,0 +1,29 @@
+"""Bundled layers joined onto the bundled boundaries, ready for maps and statistics."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import geopandas as gpd
+
+from geo import bundled
+
+VIOLENCE_WITH_INJURY = "violence_with_injury_rate_per_1_000_at_risk_population"
+VIOLENCE_WITHOUT_INJURY = "violence_without_injury_rate_per_1_000_at_risk_population"
+
+
+@lru_cache(maxsize=1)
+def _lsoa_violence() -> gpd.GeoDataFrame:
+    lsoa = bundled.boundaries("lsoa21")
+    ind = bundled.table("iod2025_indicators")[["LSOA21CD", VIOLENCE_WITH_INJURY, VIOLENCE_WITHOUT_INJURY]]
+    out = lsoa.merge(ind, left_on="area_code", right_on="LSOA21CD", how="left", suffixes=("", "_iod"))
+    out["violence_rate"] = out[VIOLENCE_WITH_INJURY] + out[VIOLENCE_WITHOUT_INJURY]
+    return out.drop(columns=["LSOA21CD_iod"], errors="ignore")
+
+
+def lsoa_violence_rates() -> gpd.GeoDataFrame:
+    """West Midlands LSOA 2021 polygons (EPSG:27700) with IoD2025 police-recorded violence rates per 1,000.
+
+    ``violence_rate`` = violence with injury + violence without injury (both per 1,000 at-risk population).
+    """
+    return _lsoa_violence().copy()

@@ -1,0 +1,1 @@
+"""Streamlit/pydeck helpers shared by pages: map layers, legends, colours, cached loaders."""
