@@ -29,7 +29,8 @@ class AreaAssignment:
     disagree: int  # of those, how many point-in-polygon put in a different area
 
     def sentence(self, level: str = "area") -> str:
-        text = f"{self.in_polygon:,} points fell inside a {level}"
+        article = "an" if level[:1].lower() in "aeiou" or level.startswith("LSOA") else "a"
+        text = f"{self.in_polygon:,} points fell inside {article} {level}"
         if self.snapped:
             text += f", {self.snapped:,} in boundary gaps were given to the nearest {level}"
         if self.unassigned:

@@ -27,3 +27,23 @@ def lsoa_violence_rates() -> gpd.GeoDataFrame:
     ``violence_rate`` = violence with injury + violence without injury (both per 1,000 at-risk population).
     """
     return _lsoa_violence().copy()
+
+
+@lru_cache(maxsize=2)
+def _lsoa21_population(year: int):
+    from geo.lsoa_lookup import convert_lsoa
+
+    pop = bundled.table(f"population{year}")
+    out = convert_lsoa(pop, "LSOA11CD", counts=["all_ages", "age_0_24"])
+    return out.rename(columns={"LSOA21CD": "area_code"})
+
+
+def lsoa21_population(year: int = 2020):
+    """Mid-year population (all ages, aged 0–24) on 2021 LSOAs, converted from 2011 LSOAs.
+
+    ONS publishes these estimates on 2011 LSOAs; counts are shared equally among the parts of a
+    split LSOA and added on a merge (see :mod:`geo.lsoa_lookup`). Columns: area_code, all_ages, age_0_24.
+    """
+    if year not in (2019, 2020):
+        raise ValueError(f"bundled population is for mid-2019 and mid-2020, not {year}")
+    return _lsoa21_population(year).copy()
