@@ -301,3 +301,13 @@ def test_all_islands_global_moran_raises():
     w = SpatialWeights.from_adjacency(sparse.csr_matrix((5, 5)))
     with pytest.raises(ValueError, match="island"):
         GlobalMoran(np.arange(5.0), w)
+
+
+def test_area_exactly_at_the_mean_has_zero_i_and_p_one():
+    w = lattice(4, 4)
+    y = np.array([0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 2], dtype=float)  # mean exactly 2
+    lm = LocalMoran(y, w, permutations=99, seed=0)
+    at_mean = y == 2
+    assert np.all(lm.zx[at_mean] == 0) and np.all(lm.Is[at_mean] == 0)
+    assert np.all(lm.p_sim[at_mean] == 1.0)  # every simulated I is 0 too: all ties
+    assert set(lm.quadrant[at_mean]) <= {"LH", "LL"}  # esda's rule: not above the mean -> "L"
