@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import erfc
 
 from . import _inputs
 from ._permutation import ConditionalDraws, check_alternative, check_permutations, pseudo_p, resolve_rng
@@ -128,7 +128,7 @@ class GetisOrdGiStar:
             self.G = S / total if total != 0 else np.full(n, np.nan)
             self.EG = K / n
             self.VG = (sd_S / total) ** 2 if total != 0 else np.full(n, np.nan)
-        self.p = 2.0 * stats.norm.sf(np.abs(self.z))
+        self.p = erfc(np.abs(self.z) / np.sqrt(2.0))  # = 2 * (1 - Phi(|z|)), without importing scipy.stats
 
         if permutations:
             if counts is None:

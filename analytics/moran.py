@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse
+from scipy.special import erfc
 
 from . import _inputs
 from ._permutation import ConditionalDraws, check_alternative, check_permutations, pseudo_p, resolve_rng
@@ -218,7 +219,7 @@ class GlobalMoran:
         self.EI = -1.0 / (n - 1)
         self.VI_norm = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n - 1) * (n + 1) * s0 * s0) - self.EI**2
         self.z_norm = (self.I - self.EI) / np.sqrt(self.VI_norm)
-        self.p_norm = float(2.0 * stats.norm.sf(abs(self.z_norm)))
+        self.p_norm = float(erfc(abs(self.z_norm) / np.sqrt(2.0)))  # two-sided normal p
 
         if permutations:
             sims = np.empty(permutations)
