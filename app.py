@@ -1,10 +1,20 @@
-"""West Midlands violence hotspots — the Streamlit entry point (run: streamlit run app.py)."""
+"""West Midlands violence hotspots — the Streamlit entry point (run: streamlit run app.py).
+
+Pages are declared here with st.navigation, so the page list, order and URLs are ours. They live
+in ``app_pages/``, not ``pages/``: Streamlit auto-discovers a ``pages/`` folder before this script
+runs, which flashes a second menu and answers a page's URL with "Page not found" on first load.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="Violence hotspots — West Midlands", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Violence hotspots — West Midlands", page_icon=":material/map:", layout="wide")
 
-pages = [
-    st.Page("pages/hotspot_map.py", title="Hotspot map", icon="🗺️", default=True),
+PAGES = [
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("app_pages/hotspot_map.py", title="Hotspot map", icon=":material/map:", url_path="map"),
+    st.Page("app_pages/my_patch.py", title="My patch", icon=":material/my_location:", url_path="patch"),
+    st.Page("app_pages/risk_factors.py", title="Risk factors", icon=":material/query_stats:", url_path="risk-factors"),
+    st.Page("app_pages/export.py", title="Export", icon=":material/download:", url_path="export"),
+    st.Page("app_pages/data_method.py", title="Data & method", icon=":material/menu_book:", url_path="data"),
 ]
-st.navigation(pages).run()
+st.navigation(PAGES).run()

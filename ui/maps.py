@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 BLANK_STYLE_URL = "/app/static/blank_style.json"  # served by Streamlit static serving; works offline
 WM_VIEW = pdk.ViewState(latitude=52.48, longitude=-1.89, zoom=9.3, pitch=0)
@@ -25,8 +27,15 @@ def polygon_layer(layer_id: str, geojson: dict, fill: bool = True, line_colour=(
     )
 
 
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation: pydeck pretty-prints, which nearly quadruples the payload."""
+
+    def to_json(self):
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
 def deck(layers: list[pdk.Layer], tooltip_html: str | None = None, view: pdk.ViewState = WM_VIEW) -> pdk.Deck:
     tooltip = {"html": tooltip_html, "style": {"fontSize": "15px", "backgroundColor": "#222", "color": "white"}} \
         if tooltip_html else False
-    return pdk.Deck(layers=layers, initial_view_state=view, map_style=map_style(), map_provider="carto",
+    return CompactDeck(layers=layers, initial_view_state=view, map_style=map_style(), map_provider="carto",
                     tooltip=tooltip)

@@ -1,0 +1,4 @@
+import streamlit as st
+from ui.state import sidebar
+view = sidebar()
+st.title("export")

@@ -1,0 +1,121 @@
+"""Hotspot map: where violence concentrates, by Gi*, local Moran, rates, grid, density and clusters."""
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from ui import cache
+from ui import hotspot_map as M
+from ui.colours import legend_html
+from ui.maps import deck
+from ui.page import footer, geography_words, header
+from ui.state import sidebar
+from ui.area_card import area_card
+
+view = sidebar()
+sel = view.selection
+try:
+    data = cache.area_data(sel)
+except ValueError as exc:
+    st.error(str(exc))
+    st.stop()
+header("Hotspot map", data)
+has_points = data.points is not None and len(data.points) > 0
+
+with st.expander("Method parameters", expanded=False):
+    c1, c2, c3 = st.columns(3)
+    weights = c1.selectbox("Neighbours (spatial weights)", ["queen", "rook", "knn:6", "knn:8", "distance:1000",
+                                                              "distance:2000"],
+                           help="Queen: LSOAs sharing an edge or a corner (the default). Rook: an edge only. "
+                                "knn:K: the K nearest LSOAs. distance:M: LSOAs whose centres are within M metres.")
+    permutations = c2.select_slider("Permutations", [99, 199, 499, 999, 4999, 9999], value=999,
+                                    help="Random reshuffles behind the pseudo p-values: 999 gives p down to 0.002.")
+    fdr = c3.checkbox("Control false discoveries (FDR)", value=True,
+                      help="Benjamini–Hochberg: keeps the share of false hot spots among those flagged near the "
+                           "confidence level. Without it, about 1 in 10 areas would be a '90 %' hot spot by chance.")
+    params = M.MethodParams(weights=weights, permutations=permutations, fdr=fdr)
+    if has_points:
+        d1, d2, d3, d4 = st.columns(4)
+        shape = d1.radio("Grid cells", ["square", "hexagon"], horizontal=True)
+        cell = d2.number_input("Cell size (m)", 50, 1000, 150, 25,
+                               help="For the grid Gi* map. police.uk snaps points to anchors tens of metres apart: "
+                                    "cells much smaller than that add noise, not detail.")
+        eps = d3.number_input("DBSCAN radius eps (m)", 50, 1000, 150, 10,
+                              help="Incidents within this distance are neighbours. Below the snapping spacing it is "
+                                   "meaningless.")
+        min_samples = d4.number_input("DBSCAN min. incidents (0 = automatic)", 0, 500, 0, 1,
+                                      help="Incidents needed within eps to seed a cluster; automatic = max(10, n/1000).")
+        bandwidth = st.slider("Kernel bandwidth (m, 0 = automatic)", 0, 1500, 0, 50,
+                              help="Automatic: the normal-reference rule on eastings and northings (as sfhotspot).")
+        params = M.MethodParams(weights=weights, permutations=permutations, fdr=fdr, grid_shape=shape,
+                                cell_size_m=float(cell), eps_m=float(eps), min_samples=int(min_samples) or None,
+                                bandwidth_m=float(bandwidth) or None)
+
+modes = [m for m in M.MODES if has_points or m not in M.POINT_MODES]
+c_mode, c_over = st.columns([3, 2])
+mode = c_mode.radio("Colour the map by", modes, format_func=M.MODES.get, horizontal=True, key="map_mode")
+overlays = c_over.multiselect("Overlays", list(M.OVERLAYS), format_func=M.OVERLAYS.get, key="map_overlays",
+                              help="Risk factors on top of the hot spots. Each says its geography level.")
+extras = []
+if has_points:
+    extras = st.multiselect("Also show", ["clusters", "points"], key="map_extras",
+                            format_func={"clusters": "DBSCAN cluster outlines", "points": "Incident points"}.get)
+
+layers, legends, notes = [], [], []
+if mode in M.POINT_MODES:
+    builder = M.grid_layer_data if mode == "grid" else M.kde_layer_data
+    geo_json, legend, title, method = builder(sel, params)
+    layers.append(pdk.Layer("GeoJsonLayer", geo_json, id=mode, filled=True, stroked=False, pickable=True,
+                            get_fill_color="properties.fill"))
+    notes.append(", ".join(f"{k}: {v}" for k, v in method.items() if k in ("cell_size_m", "shape", "bandwidth_m",
+                                                                              "bandwidth_rule", "cells")))
+else:
+    geo_json, legend, title = M.area_layer_data(sel, params, mode)
+    layers.append(pdk.Layer("GeoJsonLayer", geo_json, id="areas", filled=True, stroked=True, pickable=True,
+                            get_fill_color="properties.fill", get_line_color=[255, 255, 255, 140],
+                            get_line_width=0, line_width_min_pixels=0.4, auto_highlight=True))
+legends.append((title, legend))
+layers += M.context_layers(sel.geography)
+for name in overlays:
+    layer, line = M.overlay_layer(name, sel.geography)
+    layers.append(layer)
+    notes.append(line)
+cluster_summary = None
+if "clusters" in extras:
+    outlines, cluster_summary, cparams = M.cluster_layer_data(sel, params)
+    layers.append(pdk.Layer("GeoJsonLayer", outlines, id="clusters", filled=True, stroked=True, pickable=True,
+                            get_fill_color="properties.fill", get_line_color=[0, 0, 0, 255], get_line_width=0,
+                            line_width_min_pixels=2.5))
+    notes.append(f"Black outlines: DBSCAN clusters (eps {cparams['eps_m']:g} m, min. {cparams['min_samples']} "
+                 "incidents)")
+if "points" in extras:
+    layers.append(M.points_layer("points", data.points))
+    notes.append("Dark dots: incidents at their police.uk snap points, sized by how many share the point")
+
+shown = data.areas[data.in_geography(sel.geography)]
+map_col, side_col = st.columns([3, 1]) if not view.meeting else (st.container(), st.container())
+with map_col:
+    event = st.pydeck_chart(deck(layers, tooltip_html="{tip}", view=M.view_for(shown if len(shown) else data.areas)),
+                            height=720 if view.meeting else 620, on_select="rerun", selection_mode="single-object",
+                            key="hotspot_map")
+with side_col:
+    for title, rows in legends:
+        st.markdown(legend_html(title, rows), unsafe_allow_html=True)
+    for line in notes:
+        st.caption(line)
+    st.caption("Thick black lines: local authorities; grey: wards (2024, best fit).")
+
+selected = None
+objects = (event.selection.get("objects") or {}) if event is not None else {}
+for layer_id in ("areas",):
+    for obj in objects.get(layer_id, []):
+        selected = (obj.get("properties") or {}).get("area_code")
+if selected:
+    area_card(sel, params, selected)
+else:
+    st.caption("Click an LSOA on the map to see its card: values, class, p-values, risk factors and rank.")
+
+if cluster_summary is not None and len(cluster_summary):
+    st.subheader("Clusters")
+    st.dataframe(cluster_summary, hide_index=True, width="stretch")
+footer(sel.dataset)

@@ -1,0 +1,78 @@
+"""Overview: the headline figures a Violence Prevention Group needs, readable from the back of the room."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from analytics.change import compare_counts
+from analytics.concentration import Concentration
+from ui import cache
+from ui import overview as O
+from ui.page import footer, geography_words, header
+from ui.state import sidebar
+
+view = sidebar()
+sel = view.selection
+try:
+    data = cache.area_data(sel)
+except ValueError as exc:
+    st.error(str(exc))
+    st.stop()
+header("Overview", data)
+lookup = cache.lsoa_lookup_frame()
+where = geography_words(sel.geography, lookup, sel.dataset)
+areas = data.areas[data.in_geography(sel.geography)]
+if areas.empty:
+    st.warning(f"No analysed LSOAs in {where}: this dataset covers {data.extent_note[4:]}")
+    st.stop()
+hot = cache.hotspots(sel)
+classes = hot.table.set_index("area_code").loc[areas["area_code"], "gi_class"]
+total = float(areas["count"].sum())
+est = data.counts_are_estimates
+
+c1, c2, c3 = st.columns(3)
+c1.metric("Incidents" + (" (estimated)" if est else ""), f"{total:,.0f}",
+          help="IoD2025 rates × mid-2020 population ÷ 1,000" if est else "Recorded incidents in the period")
+change = O.previous_period_change(sel, data, areas)
+if change is None:
+    c2.metric("Change on the previous period", "–",
+              help="This dataset has no earlier period of the same length to compare with.")
+else:
+    c2.metric("Change on the previous period", f"{change.pct_change:+.0f} %" if change.pct_change is not None else "–",
+              help=change.sentence)
+n_hot = int(classes.str.startswith("Hot").sum())
+c3.metric("Hot-spot LSOAs (Gi*, 90 %+)", f"{n_hot:,} of {len(areas):,}",
+          help="Getis-Ord Gi*, queen neighbours, false-discovery-rate controlled; see Data & method.")
+if change is not None:
+    st.caption(change.sentence)
+
+st.subheader("How concentrated is it?")
+conc = Concentration(areas["count"].to_numpy(float), unit="LSOA", what="recorded violence" if not est else
+                     "estimated violence", area_name=where)
+left, right = st.columns([1, 1])
+with left:
+    st.markdown(f"<div style='font-size:1.6rem;line-height:1.3'>{conc.sentence}</div>", unsafe_allow_html=True)
+    st.markdown(f"Gini **{conc.gini:.2f}**; generalized Gini (Bernasco & Steenbeek) **{conc.generalized_gini:.2f}** "
+                "(0 = spread evenly, 1 = all in one place).")
+    shares = ", ".join(f"top {k}: {100 * v:.0f} %" for k, v in conc.top_shares.items())
+    st.caption(f"Share of incidents in the highest LSOAs — {shares}.")
+with right:
+    st.altair_chart(O.lorenz_chart(conc), width="stretch")
+
+st.subheader("Trend by month")
+if data.points is None:
+    st.info("The IoD2025 rates are one period: there is no monthly trend. Load police.uk months (Data page) or "
+            "choose the Birmingham city centre data to see one.")
+else:
+    monthly = O.monthly_counts(data, areas)
+    st.altair_chart(O.trend_chart(monthly), width="stretch")
+
+c_la, c_top = st.columns([1, 1.4])
+with c_la:
+    st.subheader("By local authority")
+    by_la = O.by_authority(areas)
+    st.dataframe(by_la, hide_index=True, width="stretch")
+with c_top:
+    st.subheader("Top 10 LSOAs")
+    st.dataframe(O.top_areas(areas, classes, data.value_label), hide_index=True, width="stretch")
+footer(sel.dataset)

@@ -1,0 +1,92 @@
+"""Cached calls into geo/ and analytics/, shared by all pages and sessions.
+
+Heavy, read-only results (the bundled boundaries, map GeoJSON) are cached once per process with
+``st.cache_resource`` (no copy per session: keeps ten meeting-room sessions inside the memory
+target); results that depend on a user's filters use ``st.cache_data`` with bounded entries.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from analytics.hotspot_table import HotspotTable, hotspot_table
+from geo import bundled
+from geo import datasets as D
+
+MAX_ENTRIES = 64
+
+
+@st.cache_resource(show_spinner=False)
+def lsoa_lookup_frame() -> pd.DataFrame:
+    """area_code, ward_code/name, lad_code/name for every WM LSOA (no geometry)."""
+    return pd.DataFrame(D.lsoa_frame().drop(columns="geometry"))
+
+
+@st.cache_resource(show_spinner=False)
+def boundaries(key: str) -> gpd.GeoDataFrame:
+    return bundled.boundaries(key)
+
+
+def store_has_incidents() -> bool:
+    return bool(len(store_points()) if store_points() is not None else 0)
+
+
+def store_points() -> gpd.GeoDataFrame | None:
+    """Incidents in the store (None when there is no store yet). Cached until the store changes."""
+    try:
+        from geo.store import IncidentStore, default_store_path
+    except ImportError:
+        return None
+    path = st.session_state.get("store_path") or default_store_path()
+    from pathlib import Path
+
+    if not Path(path).exists():
+        return None
+    stamp = Path(path).stat().st_mtime_ns
+    return _store_points(str(path), stamp)
+
+
+@st.cache_data(show_spinner="Reading the incident store…", max_entries=4)
+def _store_points(path: str, stamp: int) -> gpd.GeoDataFrame | None:
+    from geo.store import IncidentStore
+
+    with IncidentStore(path) as store:
+        data = store.incidents()
+    return data if len(data) else None
+
+
+def dataset_points(dataset: str) -> gpd.GeoDataFrame | None:
+    if dataset == D.BHAM:
+        return _bham_points()
+    if dataset == D.STORE:
+        return store_points()
+    return None
+
+
+@st.cache_resource(show_spinner="Reading police.uk incidents…")
+def _bham_points() -> gpd.GeoDataFrame:
+    return bundled.police_bham_2017().data
+
+
+@st.cache_data(show_spinner="Counting incidents per LSOA…", max_entries=MAX_ENTRIES)
+def area_data(selection: D.Selection) -> D.AreaData:
+    return D.area_data(selection, store_points() if selection.dataset == D.STORE else None)
+
+
+@st.cache_data(show_spinner="Finding hot spots (Gi* and local Moran's I)…", max_entries=MAX_ENTRIES)
+def hotspots(selection: D.Selection, weights: str = "queen", permutations: int = 999, fdr: bool = True,
+             seed: int = 12345) -> HotspotTable:
+    """Gi*/LISA over the whole analysed extent (the geography filter only changes what is shown)."""
+    data = area_data(selection)
+    areas = data.areas
+    values = areas.set_index("area_code")["value"].fillna(0.0)
+    pop = areas[["area_code", "population", "population_u25"]].rename(
+        columns={"population": "all_ages", "population_u25": "age_0_24"})
+    return hotspot_table(areas[["area_code", "area_name", "geometry"]], values, value_label=data.value_label,
+                         weights=weights, permutations=permutations, seed=seed, fdr=fdr,
+                         population=pop if selection.measure == "count" else None,
+                         metadata={"data": data.title, "extent": data.extent_note,
+                                   "counts": "estimated (rate × population)" if data.counts_are_estimates
+                                   else "recorded incidents"})

@@ -1,0 +1,215 @@
+"""Building the hotspot map's layers and legends (cached), from AreaData and analytics results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from analytics.clusters import DbscanClusters
+from analytics.density import kernel_density
+from analytics.grid import make_grid
+from analytics.grid_hotspots import grid_hotspots
+from geo import datasets as D
+from geo.projection import bng_to_lonlat
+from geo.risk_factors import lsoa_risk_factors, schools
+from ui import cache
+from ui.colours import SEQUENTIAL, class_colours, hex_to_rgba, legend_rows, quantile_breaks
+from ui.layers import (GI_COLOURS, LISA_COLOURS, LISA_LABELS, area_tips, boundary_layer, class_fill, geojson_layer,
+                       points_layer, tip)
+from ui.mapdata import to_geojson
+
+MODES = {
+    "gi": "Gi* hot spots (LSOA)",
+    "lisa": "Local Moran clusters (LSOA)",
+    "value": "Counts / rates (LSOA)",
+    "grid": "Gi* on a grid",
+    "kde": "Kernel density",
+}
+POINT_MODES = ("grid", "kde")
+
+
+@dataclass(frozen=True)
+class MethodParams:
+    """The method settings of the map page's expander (defaults are the recommended ones)."""
+
+    weights: str = "queen"
+    permutations: int = 999
+    fdr: bool = True
+    grid_shape: str = "square"
+    cell_size_m: float = 150.0
+    bandwidth_m: float | None = None  # automatic
+    eps_m: float = 150.0
+    min_samples: int | None = None  # automatic
+
+
+def area_frame(selection: D.Selection, p: MethodParams) -> gpd.GeoDataFrame:
+    """Areas of the analysed extent with value, counts and the Gi*/LISA results."""
+    data = cache.area_data(selection)
+    hot = cache.hotspots(selection, p.weights, p.permutations, p.fdr)
+    cols = ["area_code", "gi_z", "gi_p", "gi_p_sim", "gi_class", "lisa_quadrant", "lisa_p_sim", "lisa_class", "rank"]
+    return data.areas.merge(hot.table[cols], on="area_code", how="left")
+
+
+@st.cache_data(show_spinner="Drawing the map…", max_entries=64)
+def area_layer_data(selection: D.Selection, p: MethodParams, mode: str) -> tuple[dict, list, str]:
+    """(GeoJSON of the shown areas with fill and tooltip, legend rows, legend title)."""
+    data = cache.area_data(selection)
+    frame = area_frame(selection, p)
+    shown = frame[D.geography_mask(frame, selection.geography)].copy()
+    if mode == "lisa":
+        shown["fill"] = class_fill(shown["lisa_class"], LISA_COLOURS)
+        legend = [(LISA_COLOURS[k], LISA_LABELS[k]) for k in LISA_COLOURS]
+        title = "Local Moran's I clusters"
+    elif mode == "value":
+        breaks = quantile_breaks(frame["value"])  # classes over the whole extent, so areas compare across views
+        shown["fill"] = class_colours(shown["value"], breaks)
+        legend = legend_rows(breaks, frame["value"], SEQUENTIAL)
+        title = data.value_label + (" (estimated)" if data.counts_are_estimates and selection.measure != "rate" else "")
+    else:
+        shown["fill"] = class_fill(shown["gi_class"], GI_COLOURS)
+        legend = [(c, k) for k, c in GI_COLOURS.items()]
+        title = "Getis-Ord Gi* (confidence)"
+    shown["tip"] = area_tips(shown, data.value_label, data.counts_are_estimates)
+    return to_geojson(shown, ["area_code", "fill", "tip"]), legend, title
+
+
+@st.cache_data(show_spinner="Finding hot spots on a grid…", max_entries=16)
+def grid_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, list, str, dict]:
+    data = cache.area_data(selection)
+    xy = data.points[["easting", "northing"]].to_numpy()
+    result = grid_hotspots(xy, data.areas.union_all(), cell_size_m=p.cell_size_m, shape=p.grid_shape,
+                           permutations=p.permutations, fdr=p.fdr)
+    cells = result.cells
+    cells["fill"] = class_fill(cells["gi_class"], GI_COLOURS)
+    cells["tip"] = [tip(f"Grid cell {c}", [("Incidents", n), ("Gi*", k), ("z", round(z, 2))])
+                    for c, n, k, z in zip(cells["cell_id"], cells["incidents"], cells["gi_class"], cells["gi_z"])]
+    legend = [(c, k) for k, c in GI_COLOURS.items()]
+    return (to_geojson(cells, ["fill", "tip"], tolerance_m=0), legend,
+            f"Gi* on {p.cell_size_m:g} m {p.grid_shape}s", result.parameters)
+
+
+@st.cache_data(show_spinner="Estimating kernel density…", max_entries=16)
+def kde_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, list, str, dict]:
+    data = cache.area_data(selection)
+    grid = make_grid(data.areas.union_all(), cell_size_m=max(25.0, p.cell_size_m / 3), shape="square")
+    kde = kernel_density(grid, data.points[["easting", "northing"]].to_numpy(), bandwidth_m=p.bandwidth_m,
+                         weights=data.points["weight"].to_numpy(float))
+    cells = kde.cells
+    positive = cells[cells["kde_per_km2"] > 0].copy()
+    breaks = quantile_breaks(positive["kde_per_km2"])
+    positive["fill"] = class_colours(positive["kde_per_km2"], breaks, alpha=190)
+    positive["tip"] = [tip("Kernel density", [("Incidents per km²", v)]) for v in positive["kde_per_km2"]]
+    legend = legend_rows(breaks, positive["kde_per_km2"], SEQUENTIAL, decimals=0)
+    return (to_geojson(positive, ["fill", "tip"], tolerance_m=0), legend,
+            f"Incidents per km² (quartic kernel, bandwidth {kde.bandwidth_m:,.0f} m)", kde.parameters)
+
+
+@st.cache_data(show_spinner="Clustering incidents (DBSCAN)…", max_entries=16)
+def cluster_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, pd.DataFrame, dict]:
+    data = cache.area_data(selection)
+    pts = data.points
+    result = DbscanClusters(pts[["easting", "northing"]].to_numpy(), eps_m=p.eps_m, min_samples=p.min_samples,
+                            locations=pts["location"].to_numpy())
+    outlines = result.outlines.merge(result.summary, on="cluster", how="left")
+    outlines["fill"] = [[0, 0, 0, 0]] * len(outlines)
+    outlines["tip"] = [tip(f"Cluster {c}", [("Incidents", n), ("Share of all", f"{100 * s:.1f} %"),
+                                            ("Area", f"{a:.1f} ha"), ("Top locations", t)])
+                       for c, n, s, a, t in zip(outlines["cluster"], outlines["incidents"],
+                                                outlines["share_of_incidents"], outlines["area_ha"],
+                                                outlines["top_locations"])]
+    return to_geojson(outlines, ["fill", "tip"], tolerance_m=5), result.summary, result.parameters
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def overlay_layer_data(name: str, geography: str) -> tuple[object, str]:
+    """Data for an overlay layer and a one-line legend."""
+    rf = lsoa_risk_factors()
+    lsoa = D.lsoa_frame()
+    if name in ("imd2025", "imd2019"):
+        col = f"{name}_decile"
+        frame = lsoa.merge(rf[["area_code", col]], on="area_code")
+        frame = frame[(frame[col] <= 2) & D.geography_mask(frame, geography)].copy()
+        frame["fill"] = [[0, 0, 0, 0]] * len(frame)
+        frame["tip"] = [tip(f"{n} ({c})", [(f"IMD {name[-4:]} decile", int(d))])
+                        for n, c, d in zip(frame["area_name"], frame["area_code"], frame[col])]
+        return to_geojson(frame, ["fill", "tip"]), f"Purple outline: 20 % most deprived LSOAs in England (IMD {name[-4:]})"
+    if name == "schools":
+        sch = schools().dropna(subset=["lat", "lon"])
+        sch["position"] = sch[["lon", "lat"]].round(5).to_numpy().tolist()
+        absence = sch["abs_overall_pct"]
+        sch["r"] = np.where(absence.notna(), 40 + 25 * absence.fillna(0), 40)
+        sch["tip"] = [tip(n, [("Type", t), ("Pupils", p), ("Overall absence %", a), ("Persistently absent %", pa)])
+                      for n, t, p, a, pa in zip(sch["school_name"], sch["minor_group"], sch["nor"], absence,
+                                                sch["abs_persistent_pct"])]
+        return (sch[["position", "r", "tip"]].to_dict("records"),
+                "Green dots: schools (DfE 2017/18), sized by overall absence 2018/19; grey = not published")
+    if name == "under25":
+        pts = lsoa.copy()
+        pts["share"] = 100 * pts["population_u25"] / pts["population"]
+        c = pts.geometry.representative_point()
+        lon, lat = bng_to_lonlat(c.x.to_numpy(), c.y.to_numpy())
+        pts["position"] = np.c_[np.round(lon, 5), np.round(lat, 5)].tolist()
+        pts["r"] = 8 * pts["share"]
+        pts["tip"] = [tip(f"{n} ({code})", [("Aged under 25", f"{s:.0f} %"), ("Residents", p)])
+                      for n, code, s, p in zip(pts["area_name"], pts["area_code"], pts["share"], pts["population"])]
+        pts = pts[D.geography_mask(pts, geography)]
+        return pts[["position", "r", "tip"]].to_dict("records"), "Blue dots: share of residents aged under 25 (ONS mid-2020)"
+    if name == "substance":
+        la = cache.boundaries("lad24").merge(rf.drop_duplicates("lad_code")[["lad_code", "la_drug_misuse",
+                                                                             "la_alcohol_misuse"]],
+                                             left_on="area_code", right_on="lad_code", how="left")
+        la["fill"] = [[0, 0, 0, 0]] * len(la)
+        la["tip"] = [tip(n, [("Drug misuse (ONS Health Index 2020)", d), ("Alcohol misuse (ONS Health Index 2020)", a)])
+                     for n, d, a in zip(la["area_name"], la["la_drug_misuse"], la["la_alcohol_misuse"])]
+        return (to_geojson(la, ["fill", "tip"], tolerance_m=25),
+                "Substance misuse is published by local authority only: hover an authority's edge for its values")
+    raise ValueError(f"unknown overlay {name!r}")
+
+
+OVERLAYS = {"imd2025": "IMD 2025: most deprived 20 %", "imd2019": "IMD 2019: most deprived 20 %",
+            "schools": "Schools (absence)", "under25": "Under-25 population", "substance": "Substance misuse (LA)"}
+
+
+def overlay_layer(name: str, geography: str) -> tuple[pdk.Layer, str]:
+    data, legend = overlay_layer_data(name, geography)
+    if name in ("imd2025", "imd2019"):
+        return pdk.Layer("GeoJsonLayer", data, id=f"ov_{name}", filled=True, stroked=True, pickable=True,
+                         get_fill_color="properties.fill", get_line_color=[118, 42, 131, 230],
+                         get_line_width=0, line_width_min_pixels=2.5), legend
+    if name == "substance":
+        return pdk.Layer("GeoJsonLayer", data, id="ov_substance", filled=True, stroked=True, pickable=True,
+                         get_fill_color="properties.fill", get_line_color=[200, 120, 0, 220],
+                         get_line_width=0, line_width_min_pixels=4), legend
+    colour = [27, 120, 55, 200] if name == "schools" else [33, 102, 172, 150]
+    return pdk.Layer("ScatterplotLayer", data, id=f"ov_{name}", get_position="position", get_radius="r",
+                     radius_units="meters", get_fill_color=colour, pickable=True, stroked=True,
+                     get_line_color=[255, 255, 255, 200], line_width_min_pixels=0.5), legend
+
+
+def context_layers(geography: str) -> list[pdk.Layer]:
+    """Ward and authority lines drawn over everything (no internet basemap is needed)."""
+    wards = cache.boundaries("wards24")
+    lad = cache.boundaries("lad24")
+    if geography.startswith(("lad:", "ward:")):
+        kind, _, code = geography.partition(":")
+        if kind == "ward":
+            lad_code = cache.lsoa_lookup_frame().loc[lambda f: f["ward_code"] == code, "lad_code"].iloc[0]
+        else:
+            lad_code = code
+        wards = wards[wards["LAD24CD"] == lad_code]
+    return [boundary_layer("wards", wards, (80, 80, 80, 150), 0.8),
+            boundary_layer("lad", lad, (20, 20, 20, 230), 2.2)]
+
+
+def view_for(frame: gpd.GeoDataFrame) -> pdk.ViewState:
+    """A view that fits ``frame`` (EPSG:27700) on a map about 700 × 600 px (deck.gl: 512-px world at zoom 0)."""
+    minx, miny, maxx, maxy = frame.total_bounds
+    lon, lat = bng_to_lonlat(np.array([(minx + maxx) / 2]), np.array([(miny + maxy) / 2]))
+    metres_per_px = max((maxx - minx) / 700, (maxy - miny) / 560, 3.0)
+    zoom = float(np.clip(np.log2(78271.52 * np.cos(np.radians(lat[0])) / metres_per_px), 7, 16))
+    return pdk.ViewState(latitude=float(lat[0]), longitude=float(lon[0]), zoom=round(zoom - 0.15, 2))

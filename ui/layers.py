@@ -1,0 +1,91 @@
+"""Map layers for the dashboard: classed areas, hot-spot classes, points, outlines and overlays.
+
+Every tooltip is one pre-built ``tip`` property whose values are HTML-escaped here, because
+deck.gl writes tooltips as HTML: a location such as ``<img src=x onerror=…>`` shows as text.
+"""
+
+from __future__ import annotations
+
+import html
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from ui.colours import NO_DATA, SEQUENTIAL, class_colours, hex_to_rgba, legend_rows, quantile_breaks
+from ui.mapdata import to_geojson
+
+GI_COLOURS = {  # ColorBrewer RdBu, diverging: red hot, blue cold
+    "Hot spot 99%": "#b2182b", "Hot spot 95%": "#ef8a62", "Hot spot 90%": "#fddbc7", "Not significant": "#f2f2f2",
+    "Cold spot 90%": "#d1e5f0", "Cold spot 95%": "#67a9cf", "Cold spot 99%": "#2166ac",
+}
+LISA_COLOURS = {"HH": "#d7191c", "HL": "#fdae61", "LH": "#abd9e9", "LL": "#2c7bb6", "Not significant": "#f2f2f2"}
+LISA_LABELS = {"HH": "High among high (hot spot)", "HL": "High among low (outlier)", "LH": "Low among high (outlier)",
+               "LL": "Low among low (cold spot)", "Not significant": "Not significant"}
+
+
+def tip(title: str, rows: list[tuple[str, object]]) -> str:
+    """Tooltip HTML with every value escaped."""
+    lines = [f"<b>{html.escape(str(title))}</b>"]
+    lines += [f"{html.escape(str(k))}: <b>{html.escape(_fmt(v))}</b>" for k, v in rows if v is not None]
+    return "<br/>".join(lines)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, (float, np.floating)):
+        if np.isnan(v):
+            return "–"
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def area_tips(frame: pd.DataFrame, value_label: str, estimate: bool, display: pd.Series | None = None) -> list[str]:
+    """One tooltip per area: name, ward/LA, the value and the hot-spot classes."""
+    shown = display if display is not None else frame["value"]
+    out = []
+    for row, value in zip(frame.itertuples(index=False), shown):
+        rows = [("Area", f"{row.ward_name}, {row.lad_name}"), (value_label + (" (est.)" if estimate else ""), value)]
+        if hasattr(row, "gi_class"):
+            rows += [("Gi*", row.gi_class), ("Local Moran", LISA_LABELS.get(row.lisa_class, row.lisa_class))]
+        out.append(tip(f"{row.area_name} ({row.area_code})", rows))
+    return out
+
+
+def class_fill(classes: pd.Series, colours: dict[str, str], alpha: int = 210) -> list[list[int]]:
+    return [hex_to_rgba(colours.get(c, NO_DATA), alpha) for c in classes]
+
+
+def geojson_layer(layer_id: str, frame: gpd.GeoDataFrame, fill: bool = True, line=(255, 255, 255, 120),
+                  line_px: float = 0.5, pickable: bool = True, tolerance_m: float = 15.0) -> pdk.Layer:
+    """A GeoJSON layer from ``frame`` (which carries ``fill`` and ``tip`` columns when filled/pickable)."""
+    props = [c for c in ("area_code", "fill", "tip") if c in frame.columns]
+    data = to_geojson(frame, props, tolerance_m=tolerance_m)
+    return pdk.Layer("GeoJsonLayer", data, id=layer_id, filled=fill, stroked=True, pickable=pickable,
+                     get_fill_color="properties.fill" if fill else [0, 0, 0, 0], get_line_color=list(line),
+                     get_line_width=0, line_width_min_pixels=line_px, auto_highlight=pickable)
+
+
+def boundary_layer(layer_id: str, frame: gpd.GeoDataFrame, line, line_px: float) -> pdk.Layer:
+    return geojson_layer(layer_id, frame[["geometry"]], fill=False, line=line, line_px=line_px, pickable=False,
+                         tolerance_m=25.0)
+
+
+def points_layer(layer_id: str, points: pd.DataFrame, colour=(20, 20, 20, 200), radius_m: float = 12,
+                 pickable: bool = True) -> pdk.Layer:
+    """Incident points, grouped by snap location (police.uk points share anchor locations)."""
+    grouped = (points.groupby(["longitude", "latitude"], as_index=False)
+               .agg(n=("weight", "sum"), location=("location", "first")))
+    grouped["tip"] = [tip(str(loc) or "Location", [("Incidents", n)])
+                      for loc, n in zip(grouped["location"], grouped["n"])]
+    grouped["r"] = radius_m * np.sqrt(grouped["n"])
+    grouped["position"] = grouped[["longitude", "latitude"]].round(5).to_numpy().tolist()
+    return pdk.Layer("ScatterplotLayer", grouped[["position", "r", "tip"]].to_dict("records"), id=layer_id,
+                     get_position="position", get_radius="r", radius_units="meters", get_fill_color=list(colour),
+                     pickable=pickable, stroked=False)
+
+
+def value_classes(values: pd.Series) -> tuple[list[list[int]], list[tuple[str, str]]]:
+    """Quintile fill colours and legend rows for a classed choropleth."""
+    breaks = quantile_breaks(values)
+    return class_colours(values, breaks), legend_rows(breaks, values, SEQUENTIAL)

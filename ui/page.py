@@ -1,0 +1,39 @@
+"""What every page shows around its content: which data it is, caveats, and attributions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.catalogue import attribution_lines
+from geo.datasets import BHAM, IOD, AreaData
+
+ATTRIBUTION_KEYS = {IOD: ["lsoa21", "iod2025_indicators", "population2020"],
+                    BHAM: ["lsoa21", "police_bham_2017", "population2020"]}
+
+
+def header(title: str, data: AreaData | None, intro: str | None = None) -> None:
+    st.title(title)
+    if intro:
+        st.markdown(intro)
+    if data is not None:
+        st.info(f"**Showing:** {data.title}. {data.extent_note}", icon="ℹ️")
+        for note in data.notes:
+            st.caption(note)
+
+
+def footer(dataset: str | None = None) -> None:
+    keys = ATTRIBUTION_KEYS.get(dataset, ["lsoa21", "police_bham_2017"])
+    st.caption(" ".join(attribution_lines(keys)))
+
+
+def geography_words(geography: str, lookup, dataset: str = IOD) -> str:
+    """The chosen geography in words, for sentences ("Birmingham", "Ladywood ward (Birmingham)")."""
+    if geography == "all":
+        return "the West Midlands" if dataset == IOD else "the analysed area"
+    kind, _, code = geography.partition(":")
+    if kind == "lad":
+        return lookup.loc[lookup["lad_code"] == code, "lad_name"].iloc[0]
+    if kind == "ward":
+        row = lookup.loc[lookup["ward_code"] == code].iloc[0]
+        return f"{row['ward_name']} ward ({row['lad_name']})"
+    return f"a custom patch of {len(code.split(','))} LSOAs"

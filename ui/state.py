@@ -1,0 +1,168 @@
+"""The shared sidebar: dataset, crime types, months, geography and measure — kept in the URL.
+
+Every page calls :func:`sidebar` and gets a :class:`~geo.datasets.Selection`. The selection is
+written to the query string (``?ds=bham2017&types=…&from=2017-03``) so a view can be bookmarked
+and shared, and read back from it when a link is opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from geo import datasets as D
+from ui import cache
+
+PARAM_KEYS = ("ds", "types", "from", "to", "geo", "measure", "src", "meet")
+SOURCE_LABELS = {"police": "Police", "ed": "Emergency departments (ISTV)", "ambulance": "Ambulance", "other": "Other"}
+
+
+@dataclass(frozen=True)
+class View:
+    """The selection plus how to show it."""
+
+    selection: D.Selection
+    meeting: bool
+
+
+def _from_url() -> None:
+    """On a session's first run, seed the widgets from the query string."""
+    if st.session_state.get("_url_read"):
+        return
+    st.session_state["_url_read"] = True
+    q = st.query_params
+    if q.get("ds") in D.DATASET_TITLES:
+        st.session_state["ds"] = q["ds"]
+    if q.get("types"):
+        st.session_state["types_url"] = tuple(t for t in q["types"].split("|") if t)
+    for key in ("from", "to", "geo", "src"):
+        if q.get(key):
+            st.session_state[f"{key}_url"] = q[key]
+    if q.get("measure") in D.MEASURES:
+        st.session_state["measure"] = q["measure"]
+    if q.get("meet") == "1":
+        st.session_state["meeting"] = True
+
+
+def _to_url(view: View) -> None:
+    s = view.selection
+    params = {"ds": s.dataset, "measure": s.measure}
+    if s.crime_types:
+        params["types"] = "|".join(s.crime_types)
+    if s.month_from:
+        params["from"] = s.month_from
+    if s.month_to:
+        params["to"] = s.month_to
+    if s.geography != "all":
+        params["geo"] = s.geography
+    if s.sources:
+        params["src"] = "|".join(s.sources)
+    if view.meeting:
+        params["meet"] = "1"
+    current = {k: st.query_params.get(k) for k in PARAM_KEYS if st.query_params.get(k) is not None}
+    if current != params:
+        st.query_params.from_dict(params)
+
+
+def _datasets() -> list[str]:
+    options = [D.IOD, D.BHAM]
+    if cache.store_has_incidents():
+        options.append(D.STORE)
+    return options
+
+
+def sidebar() -> View:
+    """Draw the shared filters in the sidebar and return the view every page honours."""
+    _from_url()
+    with st.sidebar:
+        st.markdown("### What to show")
+        options = _datasets()
+        if st.session_state.get("ds") not in options:
+            st.session_state["ds"] = D.IOD
+        dataset = st.selectbox("Data", options, key="ds", format_func=D.DATASET_TITLES.get,
+                               help="The bundled real data, or incidents you have loaded into the store.")
+        sources: tuple[str, ...] = ()
+        points = cache.dataset_points(dataset)
+        if dataset == D.STORE and points is not None:
+            present = sorted(points["source"].unique())
+            wanted = tuple(s for s in st.session_state.pop("src_url", "").split("|") if s in present) or tuple(present)
+            sources = tuple(st.multiselect("Sources", present, default=list(wanted), format_func=SOURCE_LABELS.get,
+                                           key=f"src_{dataset}", help="Police only, health only, or combined."))
+        choices = D.crime_type_choices(dataset, points)
+        from_url = tuple(t for t in st.session_state.pop("types_url", ()) if t in choices)
+        default = from_url or D.default_crime_types(dataset, choices)
+        types = st.multiselect("Crime types", choices, default=list(default), key=f"types_{dataset}",
+                               help="Serious violence: violence and sexual offences (default), robbery, possession "
+                                    "of weapons.")
+        month_from = month_to = None
+        if points is not None:
+            months = sorted(points["month"].unique())
+            lo = st.session_state.pop("from_url", months[0])
+            hi = st.session_state.pop("to_url", months[-1])
+            lo = lo if lo in months else months[0]
+            hi = hi if hi in months else months[-1]
+            if len(months) > 1:
+                month_from, month_to = st.select_slider(
+                    "Months", options=months, value=(lo, hi), key=f"months_{dataset}",
+                    format_func=lambda m: pd.Period(m, freq="M").strftime("%b %Y"))
+            else:
+                month_from = month_to = months[0]
+        else:
+            st.caption("Months: this dataset has one period (IoD2025), so there is no month filter.")
+        geography = _geography_picker()
+        measure = st.radio("Measure", list(D.MEASURES), key="measure", format_func=D.MEASURES.get,
+                           help="Rates use ONS mid-2020 resident populations (converted to 2021 LSOAs).")
+        meeting = st.toggle("Meeting mode", key="meeting",
+                            help="Larger type, fewer controls and a full-width map, for a shared screen.")
+    selection = D.Selection(dataset=dataset, crime_types=tuple(types), month_from=month_from, month_to=month_to,
+                            geography=geography, measure=measure, sources=sources)
+    view = View(selection, meeting)
+    _to_url(view)
+    if meeting:
+        apply_meeting_style()
+    return view
+
+
+def _geography_picker() -> str:
+    frame = cache.lsoa_lookup_frame()
+    lads = frame.drop_duplicates("lad_code").sort_values("lad_name")
+    url_geo = st.session_state.pop("geo_url", None)
+    if url_geo:
+        kind, _, code = url_geo.partition(":")
+        if kind == "lad" and code in set(lads["lad_code"]):
+            st.session_state["geo_lad"] = code
+        elif kind == "ward" and code in set(frame["ward_code"]):
+            st.session_state["geo_lad"] = frame.loc[frame["ward_code"] == code, "lad_code"].iloc[0]
+            st.session_state["geo_ward"] = code
+        elif kind == "lsoas":
+            st.session_state["geo_custom"] = code
+    lad_names = dict(zip(lads["lad_code"], lads["lad_name"]))
+    lad = st.selectbox("Area", ["all", *lad_names], key="geo_lad",
+                       format_func=lambda c: "All West Midlands" if c == "all" else lad_names[c])
+    custom = st.session_state.get("geo_custom")
+    if lad == "all":
+        if custom:
+            st.caption(f"Custom patch: {len(custom.split(','))} LSOAs (set on My patch).")
+            return f"lsoas:{custom}"
+        return "all"
+    wards = frame[frame["lad_code"] == lad].drop_duplicates("ward_code").sort_values("ward_name")
+    ward_names = dict(zip(wards["ward_code"], wards["ward_name"]))
+    if st.session_state.get("geo_ward") not in ward_names:
+        st.session_state["geo_ward"] = "all"
+    ward = st.selectbox("Ward", ["all", *ward_names], key="geo_ward",
+                        format_func=lambda c: f"All of {lad_names[lad]}" if c == "all" else ward_names[c])
+    return f"lad:{lad}" if ward == "all" else f"ward:{ward}"
+
+
+def apply_meeting_style() -> None:
+    """Larger type and a wider canvas for a meeting room's shared screen."""
+    st.markdown(
+        """<style>
+        html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
+        [data-testid="stMetricValue"] { font-size: 3rem !important; }
+        [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
+        .block-container { max-width: 100% !important; padding-left: 1.5rem; padding-right: 1.5rem; }
+        [data-testid="stExpander"] { display: none; }
+        </style>""", unsafe_allow_html=True)
