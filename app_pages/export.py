@@ -1,4 +1,74 @@
+"""Export: the hotspot list (as the command line writes it), cluster outlines, with the suppression rule."""
+
+import tempfile
+from pathlib import Path
+
 import streamlit as st
+
+from geo.writers import LAYER_FORMATS, TABLE_FORMATS, write_output
+from ui import cache
+from ui import hotspot_map as M
+from ui.page import footer, header
+from ui.privacy import policy, shown_areas
 from ui.state import sidebar
+
 view = sidebar()
-st.title("export")
+sel = view.selection
+try:
+    data = cache.area_data(sel)
+except ValueError as exc:
+    st.error(str(exc))
+    st.stop()
+header("Export", data, "Hot-spot lists in the same columns and formats as `python -m analytics hotspots`, with a "
+       "metadata sheet (parameters, data vintages, time of the run). CSV and Excel open cleanly in Excel; GeoJSON "
+       "and GeoPackage in QGIS.")
+pol = policy(sel)
+st.markdown(f"**Small numbers:** {pol.rule}" + ("" if pol.enabled else " Switch suppression on in the sidebar "
+                                                                       "(Small-number suppression) to apply it."))
+
+hot = cache.hotspots(sel)
+table = hot.table.merge(data.areas[["area_code", "ward_name", "lad_code", "lad_name", "count"]], on="area_code")
+table = shown_areas(table, sel, data.counts_are_estimates)
+if not pol.enabled or data.counts_are_estimates:
+    table = table.drop(columns=["count"]) if sel.measure == "count" else table
+meta = {**hot.metadata, "small_number_rule": pol.rule}
+shown = data.in_geography(sel.geography).to_numpy()
+table = table[shown].reset_index(drop=True)
+geometry = hot.geometry[shown].reset_index(drop=True)
+st.dataframe(table.head(200), hide_index=True, width="stretch")
+st.caption(f"{len(table):,} areas. Gi* computed over the whole analysed extent; the table holds the chosen area.")
+
+
+@st.cache_data(show_spinner="Writing the file…", max_entries=16)
+def _file_bytes(suffix: str, _table, _geometry, _meta, key: tuple) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"hotspots{suffix}"
+        write_output(_table, path, _meta, TABLE_FORMATS + LAYER_FORMATS, _geometry)
+        return path.read_bytes()
+
+
+key = (sel, pol.threshold, pol.enabled)
+mimes = {".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         ".geojson": "application/geo+json", ".gpkg": "application/geopackage+sqlite3"}
+cols = st.columns(4)
+for col, suffix in zip(cols, mimes):
+    col.download_button(f"Hot spots {suffix}", _file_bytes(suffix, table, geometry, meta, key),
+                        file_name=f"hotspots{suffix}", mime=mimes[suffix], width="stretch")
+st.caption("The CSV's metadata is in the Excel file and the map formats; the command line also writes it beside the "
+           "CSV as hotspots.metadata.csv.")
+
+if data.points is not None and len(data.points):
+    st.subheader("Cluster outlines (DBSCAN)")
+    outlines, summary, params = M.cluster_layer_data(sel, M.MethodParams())
+    st.dataframe(summary, hide_index=True, width="stretch")
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame.from_features(outlines["features"], crs="EPSG:4326")
+    frame = frame.drop(columns=["fill", "tip"], errors="ignore").merge(summary, left_index=True, right_index=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "clusters.geojson"
+        write_output(frame.drop(columns="geometry"), path, {k: str(v) for k, v in params.items()}, LAYER_FORMATS,
+                     frame.geometry)
+        st.download_button("Cluster outlines .geojson", path.read_bytes(), file_name="clusters.geojson",
+                           mime="application/geo+json")
+footer(sel.dataset)

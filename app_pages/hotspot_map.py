@@ -58,8 +58,11 @@ overlays = c_over.multiselect("Overlays", list(M.OVERLAYS), format_func=M.OVERLA
                               help="Risk factors on top of the hot spots. Each says its geography level.")
 extras = []
 if has_points:
-    extras = st.multiselect("Also show", ["clusters", "points"], key="map_extras",
-                            format_func={"clusters": "DBSCAN cluster outlines", "points": "Incident points"}.get)
+    offered = ["clusters"] if sel.suppress_below else ["clusters", "points"]
+    extras = st.multiselect("Also show", offered, key="map_extras",
+                            format_func={"clusters": "DBSCAN cluster outlines", "points": "Incident points"}.get,
+                            help=None if len(offered) == 2 else "Incident points are hidden while small-number "
+                                                                 "suppression is on.")
 
 layers, legends, notes = [], [], []
 if mode in M.POINT_MODES:

@@ -1,4 +1,117 @@
+"""My patch: a navigator's own local authority, ward or list of LSOAs, against the whole area."""
+
+import altair as alt
+import pandas as pd
+import pydeck as pdk
 import streamlit as st
+
+from geo.datasets import geography_mask
+from ui import cache
+from ui import hotspot_map as M
+from ui import patch as P
+from ui.maps import deck
+from ui.page import footer, geography_words, header
+from ui.privacy import policy, shown_areas, total_text
 from ui.state import sidebar
+
 view = sidebar()
-st.title("my_patch")
+sel = view.selection
+try:
+    data = cache.area_data(sel)
+except ValueError as exc:
+    st.error(str(exc))
+    st.stop()
+header("My patch", data, "Choose a local authority or ward in the sidebar, or paste or pick a custom list of LSOAs.")
+lookup = cache.lsoa_lookup_frame()
+
+with st.expander("Custom patch: paste LSOA codes or pick them on the map", expanded=sel.geography.startswith("lsoas")):
+    text = st.text_area("LSOA 2021 codes (any separators)", value=st.session_state.get("geo_custom", "").replace(",", "\n"),
+                        height=110, placeholder="E01009061\nE01009053")
+    known, unknown = P.parse_codes(text, set(lookup["area_code"]))
+    if unknown:
+        st.warning(f"{len(unknown)} code(s) are not West Midlands 2021 LSOAs and were left out: "
+                   f"{', '.join(unknown[:10])}")
+    picked = st.session_state.get("patch_picked", [])
+    c1, c2 = st.columns(2)
+    if c1.button("Use these LSOAs as my patch", disabled=not (known or picked), type="primary"):
+        st.session_state["geo_custom"] = ",".join(dict.fromkeys(known + picked))
+        st.session_state["geo_lad"] = "all"
+        st.rerun()
+    if c2.button("Clear the custom patch", disabled="geo_custom" not in st.session_state):
+        st.session_state.pop("geo_custom", None)
+        st.session_state["patch_picked"] = []
+        st.rerun()
+    layer_data, _, _ = M.area_layer_data(sel.with_(geography="all"), M.MethodParams(), "gi")
+    event = st.pydeck_chart(
+        deck([pdk.Layer("GeoJsonLayer", layer_data, id="pick", filled=True, stroked=True, pickable=True,
+                        get_fill_color="properties.fill", get_line_color=[90, 90, 90, 120], get_line_width=0,
+                        line_width_min_pixels=0.4, auto_highlight=True)], tooltip_html="{tip}",
+             view=M.view_for(data.areas)),
+        height=380, on_select="rerun", selection_mode="multi-object", key="patch_picker")
+    chosen = [o.get("properties", {}).get("area_code") for o in (event.selection.get("objects") or {}).get("pick", [])]
+    if chosen:
+        st.session_state["patch_picked"] = [c for c in chosen if c]
+        st.caption(f"Picked on the map: {', '.join(st.session_state['patch_picked'])} (hold Shift to pick several).")
+
+if sel.geography == "all":
+    st.info("Choose a local authority or ward in the sidebar (Area), or set a custom patch above.")
+    footer(sel.dataset)
+    st.stop()
+
+where = geography_words(sel.geography, lookup, sel.dataset)
+frame = M.area_frame(sel, M.MethodParams())
+mine = frame[geography_mask(frame, sel.geography)]
+if mine.empty:
+    st.warning(f"None of {where}'s LSOAs is in the analysed extent ({data.extent_note})")
+    st.stop()
+codes = list(mine["area_code"])
+st.subheader(f"{where}: {len(mine):,} LSOAs")
+
+n_hot = int(mine["gi_class"].str.startswith("Hot").sum())
+c1, c2, c3 = st.columns(3)
+total = float(mine["count"].sum())
+c1.metric("Incidents" + (" (estimated)" if data.counts_are_estimates else ""),
+          f"{total:,.0f}" if data.counts_are_estimates else total_text(mine["count"], sel))
+c2.metric("Share of the analysed area's incidents", f"{100 * total / max(data.areas['count'].sum(), 1e-9):.1f} %"
+          if not policy(sel).enabled or total >= policy(sel).threshold else "withheld")
+c3.metric("Hot-spot LSOAs (Gi*)", f"{n_hot} of {len(mine)}")
+
+value_cols = ["count"] if sel.measure == "count" else ["count", "value"]
+table = mine.sort_values(["gi_z"], ascending=False)[["area_name", "area_code", "ward_name", *value_cols,
+                                                        "gi_class", "gi_z", "gi_p", "lad_code"]]
+safe = shown_areas(table, sel, data.counts_are_estimates).drop(columns="lad_code")
+safe = safe.rename(columns={"area_name": "LSOA", "area_code": "Code", "ward_name": "Ward", "count": "Incidents",
+                            "value": data.value_label, "gi_class": "Gi* class", "gi_z": "z", "gi_p": "p"})
+st.dataframe(safe, hide_index=True, width="stretch")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Trend against the whole area")
+    trend = P.trend_against_all(data, codes)
+    if trend is None:
+        st.info("The IoD2025 rates are one period: no trend to compare.")
+    else:
+        st.altair_chart(alt.Chart(trend).mark_line(point=True, strokeWidth=3).encode(
+            x=alt.X("yearmonth(month):T", title="Month"), y=alt.Y("index:Q", title="Index (own monthly mean = 100)"),
+            color=alt.Color("series:N", title=None)).properties(height=280), width="stretch")
+with right:
+    st.subheader("Top streets and places")
+    top = P.top_locations(data, codes)
+    if top is None:
+        st.info("Needs incident points (police.uk or stored data).")
+    else:
+        if policy(sel).enabled:
+            top["Incidents"] = [policy(sel).label if 0 < v < policy(sel).threshold else f"{v:,.0f}" for v in
+                                top["Incidents"]]
+        st.dataframe(top, hide_index=True, width="stretch")
+
+st.subheader("Risk factors: the patch against the West Midlands")
+profile = P.risk_profile(codes)
+st.dataframe(profile, hide_index=True, width="stretch")
+st.caption("Population-weighted means. Associations, not causes; local-authority factors are the same for every "
+           "LSOA of an authority.")
+
+brief = P.brief_html(f"Violence brief — {where}", data, mine, safe.head(25), profile, data.notes, sel.dataset)
+st.download_button("Download the one-page patch brief (printable HTML)", brief.encode("utf-8"),
+                   file_name="patch-brief.html", mime="text/html", type="primary")
+footer(sel.dataset)

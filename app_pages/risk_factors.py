@@ -1,4 +1,79 @@
+"""Risk factors: the four the West Midlands needs assessments named, against violence."""
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
 import streamlit as st
+
+from geo.risk_factors import FACTORS
+from ui import cache
+from ui import hotspot_map as M
+from ui import risk as R
+from ui.colours import legend_html
+from ui.layers import LISA_COLOURS, LISA_LABELS, tip
+from ui.mapdata import to_geojson
+from ui.maps import deck
+from ui.page import footer, header
 from ui.state import sidebar
+
 view = sidebar()
-st.title("risk_factors")
+sel = view.selection
+try:
+    data = cache.area_data(sel)
+except ValueError as exc:
+    st.error(str(exc))
+    st.stop()
+header("Risk factors", data, "Education (school absence and exclusion), substance misuse, demography (young "
+       "people under 25) and deprivation, against violence. **These are associations, not causes**: an area can be "
+       "deprived and violent because of a third thing, and area-level links do not hold for individuals.")
+
+labels = {f.column: f"{f.label} — {f.geography}" for f in FACTORS}
+column = st.selectbox("Risk factor", list(labels), format_func=labels.get)
+frame, violence_label = R.factor_frame(data, column)
+rho, p, n = R.spearman(frame)
+factor = next(f for f in FACTORS if f.column == column)
+c1, c2 = st.columns([2, 1])
+with c1:
+    st.altair_chart(R.scatter(frame, factor.label, violence_label), width="stretch")
+with c2:
+    st.metric("Spearman rank correlation", "–" if np.isnan(rho) else f"{rho:+.2f}")
+    p_text = "< 0.0001" if p < 1e-4 else f"{p:.2g}"
+    st.markdown(f"p {p_text if p_text.startswith('<') else '= ' + p_text}, n = **{n}** {factor.geography}s"
+                if not np.isnan(p) else f"n = {n}: too few")
+    st.caption(f"Geography: {factor.geography}. Source: {factor.source}. Higher values mean {factor.higher_is}.")
+    if column in ("imd2025_score", "imd2019_rank"):
+        st.warning("The overall IMD includes a Crime domain that counts violence, so part of this link is "
+                   "circular: compare with the income, employment, education and health domains.")
+    if factor.geography == "local authority":
+        st.warning("Only 7 local authorities: a correlation over 7 points is weak evidence either way.")
+
+st.subheader("Violence × deprivation (3 × 3)")
+bv = R.bivariate_classes(data)
+shapes = data.areas[["area_code", "area_name", "geometry"]].merge(bv, on="area_code")
+shapes["fill"] = [[int(c[i:i + 2], 16) for i in (1, 3, 5)] + [220] for c in shapes["colour"]]
+tiers = ["low", "middle", "high"]
+shapes["tip"] = [tip(f"{n} ({c})", [("Violence", tiers[v] + " third"), ("Deprivation (IMD 2025)", tiers[d] + " third")])
+                 for n, c, v, d in zip(shapes["area_name"], shapes["area_code"], shapes["v"], shapes["d"])]
+left, right = st.columns([3, 1])
+with left:
+    st.pydeck_chart(deck([pdk.Layer("GeoJsonLayer", to_geojson(shapes, ["fill", "tip"]), id="bivariate", filled=True,
+                                    stroked=True, pickable=True, get_fill_color="properties.fill",
+                                    get_line_color=[255, 255, 255, 120], get_line_width=0,
+                                    line_width_min_pixels=0.3), *M.context_layers("all")],
+                         tooltip_html="{tip}", view=M.view_for(data.areas)), height=520)
+with right:
+    grid = "".join(f'<div style="width:2.2em;height:2.2em;background:{R.BIVARIATE[2 - r][c]}"></div>'
+                   for r in range(3) for c in range(3))
+    st.markdown(f'<div style="display:grid;grid-template-columns:repeat(3,2.2em);gap:2px">{grid}</div>'
+                '<div style="font-size:.9rem">↑ violence (thirds) &nbsp; → deprivation (thirds)</div>',
+                unsafe_allow_html=True)
+    st.caption("Dark blue: high violence and high deprivation. Pink: high violence, lower deprivation. "
+               "Teal: deprived, less violence.")
+
+st.subheader("Bivariate local Moran: violence against deprivation nearby")
+lisa = R.bivariate_lisa(data)
+counts = lisa["class"].value_counts()
+st.markdown(" · ".join(f"**{LISA_LABELS.get(k, k)}**: {int(counts.get(k, 0))}" for k in LISA_COLOURS))
+st.caption("HH: a violent LSOA surrounded by deprived LSOAs; permutation p, false-discovery-rate controlled. "
+           "Deprivation from IMD 2025 scores (LSOA).")
+footer(sel.dataset)

@@ -118,7 +118,7 @@ LAYERS: dict[str, Layer] = _layers(
     # --- education ----------------------------------------------------------------------------
     Layer("schools", "Schools (DfE 2017/18 list, geocoded by postcode)",
           "schools/dfe_school_spine_2017_18_wm_geocoded.csv", "point", "urn", "2017/18",
-          "school locations (postcode centroids)", OGL, OGL_LINE + " " + CODEPOINT_LINE,
+          "school locations (postcode centroids)", OGL, CODEPOINT_LINE,
           "Department for Education; Ordnance Survey"),
     Layer("school_census_absence", "School census and absence 2018/19",
           "schools/dfe_school_census_absence_2018_19_wm.csv", "school", "urn", "2018/19",

@@ -53,6 +53,7 @@ class Selection:
     geography: str = "all"  # "all" | "lad:<code>" | "ward:<code>" | "lsoas:<code>,<code>,…"
     measure: str = "count"
     sources: tuple[str, ...] = ()  # store only: police, ed, ambulance, other
+    suppress_below: int = 0  # disclosure control: counts 1..n-1 shown as "<n" (0 = off)
 
     def with_(self, **changes) -> "Selection":
         return replace(self, **changes)

@@ -90,3 +90,34 @@ def hotspots(selection: D.Selection, weights: str = "queen", permutations: int =
                          metadata={"data": data.title, "extent": data.extent_note,
                                    "counts": "estimated (rate × population)" if data.counts_are_estimates
                                    else "recorded incidents"})
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def data_quality() -> pd.DataFrame:
+    """Rows read, accepted and rejected (by reason) for every incident source the app has loaded."""
+    rows = []
+    rep = bundled.police_bham_2017().report
+    rows.append({"Source": "police.uk, Birmingham city centre 2017 (bundled)", "Rows read": rep.rows_read,
+                 "Accepted": rep.accepted, "Rejected": rep.n_rejected,
+                 "Rejected by reason": "; ".join(f"{k}: {v}" for k, v in rep.reason_counts().items()) or "none"})
+    batches = store_batches()
+    if batches is not None:
+        for b in batches.itertuples(index=False):
+            rows.append({"Source": f"store batch {b.batch_id}: {b.file_name} ({b.source})",
+                         "Rows read": b.rows_read, "Accepted": b.accepted, "Rejected": b.rejected,
+                         "Rejected by reason": str(getattr(b, "rejected_by_reason", "")) or "none"})
+    return pd.DataFrame(rows)
+
+
+def store_batches() -> pd.DataFrame | None:
+    try:
+        from geo.store import IncidentStore, default_store_path
+    except ImportError:
+        return None
+    from pathlib import Path
+
+    path = st.session_state.get("store_path") or default_store_path()
+    if not Path(path).exists():
+        return None
+    with IncidentStore(path) as store:
+        return store.batches()

@@ -22,6 +22,7 @@ from ui.colours import SEQUENTIAL, class_colours, hex_to_rgba, legend_rows, quan
 from ui.layers import (GI_COLOURS, LISA_COLOURS, LISA_LABELS, area_tips, boundary_layer, class_fill, geojson_layer,
                        points_layer, tip)
 from ui.mapdata import to_geojson
+from ui.privacy import policy, shown_areas
 
 MODES = {
     "gi": "Gi* hot spots (LSOA)",
@@ -74,7 +75,8 @@ def area_layer_data(selection: D.Selection, p: MethodParams, mode: str) -> tuple
         shown["fill"] = class_fill(shown["gi_class"], GI_COLOURS)
         legend = [(c, k) for k, c in GI_COLOURS.items()]
         title = "Getis-Ord Gi* (confidence)"
-    shown["tip"] = area_tips(shown, data.value_label, data.counts_are_estimates)
+    safe = shown_areas(shown, selection, data.counts_are_estimates)
+    shown["tip"] = area_tips(safe, data.value_label, data.counts_are_estimates)
     return to_geojson(shown, ["area_code", "fill", "tip"]), legend, title
 
 
@@ -86,8 +88,10 @@ def grid_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, list
                            permutations=p.permutations, fdr=p.fdr)
     cells = result.cells
     cells["fill"] = class_fill(cells["gi_class"], GI_COLOURS)
+    pol = policy(selection)
+    shown_n = [pol.label if pol.enabled and 0 < n < pol.threshold else n for n in cells["incidents"]]
     cells["tip"] = [tip(f"Grid cell {c}", [("Incidents", n), ("Gi*", k), ("z", round(z, 2))])
-                    for c, n, k, z in zip(cells["cell_id"], cells["incidents"], cells["gi_class"], cells["gi_z"])]
+                    for c, n, k, z in zip(cells["cell_id"], shown_n, cells["gi_class"], cells["gi_z"])]
     legend = [(c, k) for k, c in GI_COLOURS.items()]
     return (to_geojson(cells, ["fill", "tip"], tolerance_m=0), legend,
             f"Gi* on {p.cell_size_m:g} m {p.grid_shape}s", result.parameters)

@@ -28,11 +28,13 @@ LISA_LABELS = {"HH": "High among high (hot spot)", "HL": "High among low (outlie
 def tip(title: str, rows: list[tuple[str, object]]) -> str:
     """Tooltip HTML with every value escaped."""
     lines = [f"<b>{html.escape(str(title))}</b>"]
-    lines += [f"{html.escape(str(k))}: <b>{html.escape(_fmt(v))}</b>" for k, v in rows if v is not None]
+    lines += [f"{html.escape(str(k))}: <b>{html.escape(_fmt(v))}</b>" for k, v in rows]
     return "<br/>".join(lines)
 
 
 def _fmt(v) -> str:
+    if v is None:
+        return "withheld (small numbers)"
     if isinstance(v, (float, np.floating)):
         if np.isnan(v):
             return "–"

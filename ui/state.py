@@ -116,13 +116,33 @@ def sidebar() -> View:
                            help="Rates use ONS mid-2020 resident populations (converted to 2021 LSOAs).")
         meeting = st.toggle("Meeting mode", key="meeting",
                             help="Larger type, fewer controls and a full-width map, for a shared screen.")
+        suppress_below = _suppression(dataset, sources)
     selection = D.Selection(dataset=dataset, crime_types=tuple(types), month_from=month_from, month_to=month_to,
-                            geography=geography, measure=measure, sources=sources)
+                            geography=geography, measure=measure, sources=sources, suppress_below=suppress_below)
     view = View(selection, meeting)
     _to_url(view)
     if meeting:
         apply_meeting_style()
     return view
+
+
+def _suppression(dataset: str, sources: tuple[str, ...]) -> int:
+    """Small-number suppression: always on for health sources, optional for police.uk (already public)."""
+    from analytics.disclosure import DEFAULT_THRESHOLD, HEALTH_SOURCES
+
+    health = dataset == D.STORE and any(s in HEALTH_SOURCES for s in sources)
+    with st.expander("Small-number suppression", expanded=False):
+        if dataset == D.IOD:
+            st.caption("IoD2025 counts are estimates (rate × population): nothing to suppress.")
+            return 0
+        on = True if health else st.checkbox("Suppress small counts", value=False, key="suppress_on",
+                                              help="police.uk data is already public; health data is always "
+                                                   "suppressed.")
+        if health:
+            st.caption("On: health data (ED, ambulance) is included.")
+        threshold = st.number_input("Show counts below this as \"<n\"", 2, 20, DEFAULT_THRESHOLD, 1,
+                                    key="suppress_threshold", disabled=not on)
+    return int(threshold) if on else 0
 
 
 def _geography_picker() -> str:
