@@ -1,0 +1,793 @@
+"""The incident store: police.uk months and partner extracts kept between sessions in one DuckDB file.
+
+An embedded database (no server): a file, by default ``<repo>/local/incidents.duckdb`` or the
+path in the ``HOTSPOT_STORE`` environment variable. Geometry is kept as numbers — easting and
+northing (British National Grid, EPSG:27700) plus longitude and latitude — so DuckDB's spatial
+extension (downloaded, so unavailable offline) is never needed; geometry work stays in shapely.
+
+What it promises:
+
+* **Every file is one batch**, recorded with its SHA-256 content hash, source, who loaded it and
+  when (UTC), and the rows read, accepted, already stored and rejected by reason. A zip archive
+  gives one batch per monthly file inside it.
+* **Idempotent.** A file whose content is already stored adds nothing and is reported as
+  ``already_loaded``. A police.uk row whose (non-empty) Crime ID is already stored — overlapping
+  downloads — is a *duplicate*: counted, kept aside, not inserted. Rows without a Crime ID
+  (anti-social behaviour) are never de-duplicated. Partner references are not de-duplicated
+  across files (partners reuse them); a note says how many were seen before.
+* **Atomic.** Each batch is written in one transaction: a failure part-way leaves no incidents,
+  rejects, duplicates or batch record of that batch.
+* **Nothing lost.** Rejected rows stay listed (file, spreadsheet row, reason, detail, the raw row
+  as JSON), so the rejected-rows report is exact at any later time. Deleting a batch removes its
+  rows only; duplicates other batches held aside because of it are put back as incidents (the
+  earliest batch's copy), so overlapping months never disappear.
+* **Areas on the way in.** Each point is placed in a 2021 LSOA by point-in-polygon (bundled
+  boundaries, :func:`geo.areas.assign_areas`), and given its 2024 ward and authority from the ONS
+  best-fit lookup; ``after_dark`` says whether the sun was below −6° at the incident's local time
+  (NULL where there is no time, as for police.uk, which gives months only).
+
+Connections are short-lived — opened for one call and closed — so a dashboard and a command line
+can take turns on the same file; a file in use by another program is waited for briefly, then
+refused with one line (:class:`~geo.errors.InputError`), as is a file that is not a store.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import duckdb
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import report as R
+from geo.errors import InputError
+from geo.incidents import INCIDENT_COLUMNS
+from geo.projection import BNG
+from geo.sources import NamedBytes, expand_inputs
+from geo.tabular import read_table, sniff_kind
+
+STORE_ENV = "HOTSPOT_STORE"
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA_VERSION = "1"
+SOURCES = ("police", "ed", "ambulance", "other")
+ALREADY_STORED = "already in the store"  # the reason shown for duplicates of stored Crime IDs
+AREA_COLUMNS = ["lsoa21", "ward24", "lad24"]
+STORE_COLUMNS = INCIDENT_COLUMNS + AREA_COLUMNS + ["after_dark", "batch_id"]
+BATCH_COLUMNS = ["batch_id", "file_name", "content_hash", "source", "loaded_by", "loaded_at", "rows_read",
+                 "accepted", "duplicates", "rejected", "rejected_by_reason", "first_month", "last_month",
+                 "mapping", "notes"]
+REJECT_COLUMNS = ["file", "row", "reason", "detail", "raw"]
+PARTNER_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
+MAX_LOADED_BY = 200
+
+_TEXT = ["incident_id", "source", "category", "month", "time", "location", "supplied_area_code", "outcome",
+         "file", *AREA_COLUMNS]
+_INCIDENT_DDL = ", ".join(
+    [f'"{c}" VARCHAR NOT NULL' for c in INCIDENT_COLUMNS[:3]]
+    + ['"month" VARCHAR NOT NULL', '"date" DATE', '"time" VARCHAR NOT NULL', '"location" VARCHAR NOT NULL',
+       '"supplied_area_code" VARCHAR NOT NULL', '"outcome" VARCHAR NOT NULL', '"weight" DOUBLE NOT NULL',
+       '"easting" DOUBLE NOT NULL', '"northing" DOUBLE NOT NULL', '"longitude" DOUBLE NOT NULL',
+       '"latitude" DOUBLE NOT NULL', '"file" VARCHAR NOT NULL', '"row" BIGINT NOT NULL',
+       '"lsoa21" VARCHAR NOT NULL', '"ward24" VARCHAR NOT NULL', '"lad24" VARCHAR NOT NULL',
+       '"after_dark" BOOLEAN', '"batch_id" BIGINT NOT NULL'])
+_SCHEMA = [
+    "CREATE TABLE store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    "CREATE SEQUENCE batch_ids START 1",
+    """CREATE TABLE batches (batch_id BIGINT PRIMARY KEY, file_name VARCHAR NOT NULL,
+        content_hash VARCHAR NOT NULL UNIQUE, source VARCHAR NOT NULL, loaded_by VARCHAR NOT NULL,
+        loaded_at TIMESTAMP NOT NULL, rows_read BIGINT NOT NULL, accepted BIGINT NOT NULL,
+        duplicates BIGINT NOT NULL, rejected BIGINT NOT NULL, rejected_by_reason VARCHAR NOT NULL,
+        first_month VARCHAR, last_month VARCHAR, mapping VARCHAR, notes VARCHAR NOT NULL)""",
+    f"CREATE TABLE incidents ({_INCIDENT_DDL})",
+    # police.uk rows whose Crime ID was already stored: same columns, kept aside (see delete_batch),
+    # with the row as the file gave it
+    f"CREATE TABLE duplicates ({_INCIDENT_DDL}, raw VARCHAR NOT NULL)",
+    """CREATE TABLE rejects (batch_id BIGINT NOT NULL, "file" VARCHAR NOT NULL, "row" BIGINT,
+        reason VARCHAR NOT NULL, detail VARCHAR NOT NULL, raw VARCHAR NOT NULL)""",
+    f"INSERT INTO store_meta VALUES ('schema_version', '{SCHEMA_VERSION}')",
+]
+_COLS = ", ".join(f'"{c}"' for c in STORE_COLUMNS)
+
+_LOCKED = re.compile(r"could not set lock|conflicting lock", re.IGNORECASE)
+_DAMAGED = re.compile(r"corrupt|checksum|could not read enough bytes|invalid .*(block|header)|serializ",
+                      re.IGNORECASE)
+_process_locks: dict[str, threading.RLock] = {}
+_process_locks_guard = threading.Lock()
+
+
+def default_store_path() -> Path:
+    """``$HOTSPOT_STORE`` when set, else ``<repo>/local/incidents.duckdb`` (``local/`` is git-ignored)."""
+    env = os.environ.get(STORE_ENV, "").strip()
+    if env:
+        return Path(os.path.expandvars(env)).expanduser()
+    return REPO / "local" / "incidents.duckdb"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    return " ".join(str(text).split())[:limit]
+
+
+# --------------------------------------------------------------------------------------------- results
+@dataclass
+class BatchResult:
+    """What happened to one file."""
+
+    file: str
+    batch_id: int | None  # None when the file was already loaded (see existing_batch_id)
+    rows_read: int = 0
+    accepted: int = 0
+    duplicates: int = 0  # police.uk rows whose Crime ID was already stored
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    already_loaded: bool = False
+    existing_batch_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return int(sum(self.rejected_by_reason.values()))
+
+    def summary(self) -> str:
+        if self.already_loaded:
+            return f"{self.file}: already loaded as batch {self.existing_batch_id}; nothing added."
+        text = (f"{self.file}: batch {self.batch_id}, {self.rows_read:,} rows read, {self.accepted:,} accepted, "
+                f"{self.duplicates:,} already in the store, {self.rejected:,} rejected")
+        if self.rejected_by_reason:
+            text += " (" + "; ".join(f"{r}: {n:,}" for r, n in self.rejected_by_reason.items()) + ")"
+        return text + "."
+
+
+@dataclass
+class IngestResult:
+    """The outcome of one :meth:`IncidentStore.ingest` call: one :class:`BatchResult` per file."""
+
+    store: str
+    source: str
+    files: list[BatchResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the inputs (e.g. files skipped in an archive)
+
+    @property
+    def batch_ids(self) -> list[int]:
+        return [f.batch_id for f in self.files if f.batch_id is not None]
+
+    @property
+    def new_batches(self) -> list[BatchResult]:
+        return [f for f in self.files if not f.already_loaded]
+
+    @property
+    def already_loaded(self) -> list[str]:
+        return [f.file for f in self.files if f.already_loaded]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.new_batches)
+
+    @property
+    def accepted(self) -> int:
+        return sum(f.accepted for f in self.files)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(f.duplicates for f in self.files)
+
+    @property
+    def rejected_by_reason(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for f in self.files:
+            for reason, n in f.rejected_by_reason.items():
+                total[reason] = total.get(reason, 0) + n
+        return dict(sorted(total.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    @property
+    def rejected(self) -> int:
+        return sum(self.rejected_by_reason.values())
+
+    def summary(self) -> str:
+        """One line: new batches, rows read/accepted/duplicate/rejected by reason, files already loaded."""
+        new = self.new_batches
+        parts = []
+        if new:
+            ids = ", ".join(str(b.batch_id) for b in new[:10]) + (" …" if len(new) > 10 else "")
+            text = (f"{len(new)} new batch{'es' if len(new) != 1 else ''} ({ids}): {self.rows_read:,} rows read, "
+                    f"{self.accepted:,} accepted, {self.duplicates:,} already in the store, "
+                    f"{self.rejected:,} rejected")
+            if self.rejected_by_reason:
+                text += " (" + "; ".join(f"{r}: {n:,}" for r, n in self.rejected_by_reason.items()) + ")"
+            parts.append(text)
+        old = [f for f in self.files if f.already_loaded]
+        if old:
+            shown = ", ".join(f"{Path(f.file).name} as batch {f.existing_batch_id}" for f in old[:3])
+            parts.append(f"{len(old)} file{'s' if len(old) != 1 else ''} already loaded, nothing added "
+                         f"({shown}{' …' if len(old) > 3 else ''})")
+        return "; ".join(parts) + "." if parts else "nothing to load."
+
+
+@dataclass
+class DeleteResult:
+    batch_id: int
+    file: str
+    incidents: int  # incidents removed
+    rejects: int  # rejected and duplicate rows removed from the report
+    restored: dict[int, int] = field(default_factory=dict)  # batch_id -> duplicates put back as incidents
+
+    def summary(self) -> str:
+        text = (f"batch {self.batch_id} ({self.file}) deleted: {self.incidents:,} incidents and "
+                f"{self.rejects:,} rejected or duplicate rows removed")
+        if self.restored:
+            text += ("; " + ", ".join(f"{n:,} from batch {b}" for b, n in sorted(self.restored.items()))
+                     + " that had been held aside as duplicates are now counted")
+        return text + "."
+
+
+@dataclass
+class _Prepared:
+    """A file read, validated and placed in areas, ready to be written in one transaction."""
+
+    name: str
+    content_hash: str
+    rows: pd.DataFrame  # STORE_COLUMNS except batch_id
+    report: R.LoadReport
+    notes: list[str]
+    original: pd.DataFrame | None = None  # the file's own rows by row number, for the raw JSON of duplicates
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _first(con, sql: str, params=None):
+    """The first row of a query, reading the result to the end (DuckDB 2 refuses further work on a
+    connection while a result is unfinished)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def _lock_for(path: Path) -> threading.RLock:
+    key = str(path)
+    with _process_locks_guard:
+        return _process_locks.setdefault(key, threading.RLock())
+
+
+def _insert(con, table: str, frame: pd.DataFrame) -> None:
+    """Insert ``frame`` into ``table`` by column name (the step a failure test interrupts)."""
+    if frame.empty:
+        return
+    con.register("_frame", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def _raw_json(frame: pd.DataFrame, skip: tuple[str, ...]) -> list[str]:
+    """Each row's values (other than ``skip``) as a JSON object; missing values (NaN, None) left out."""
+    cols = [c for c in frame.columns if c not in skip and c != "geometry"]
+    if not cols:
+        return ["{}"] * len(frame)
+    values = frame[cols].astype(object).to_numpy()
+    out = []
+    for row in values:
+        record = {}
+        for col, value in zip(cols, row):
+            if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT or value is pd.NA:
+                continue
+            if isinstance(value, pd.Timestamp):
+                value = value.strftime("%Y-%m-%d") if value == value.normalize() else value.isoformat()
+            record[str(col)] = value if isinstance(value, (str, int, float, bool)) else str(value)
+        out.append(json.dumps(record, ensure_ascii=False, default=str))
+    return out
+
+
+def _original_rows(item: NamedBytes) -> pd.DataFrame | None:
+    """The file's rows as it gave them (its own column names), indexed by row number; None for JSON."""
+    if sniff_kind(item.data) not in ("text", "xlsx"):
+        return None
+    try:
+        original, _ = read_table(item.data, item.name, allow_excel=True)
+    except InputError:
+        return None
+    return original.drop_duplicates("row").set_index("row").drop(columns="file")
+
+
+def _raw_rows(rows: pd.DataFrame, original: pd.DataFrame | None, skip: tuple[str, ...]) -> list[str]:
+    """JSON of each row as the file gave it, found again by row number in ``original``.
+
+    Readers rename and add columns as they go. Rows that never became a table row (wrong number
+    of fields) or come from JSON keep what the reader recorded (``rows`` without ``skip``).
+    """
+    rows = rows.reset_index(drop=True)
+    raw = np.empty(len(rows), dtype=object)
+    found = np.zeros(len(rows), dtype=bool)
+    if original is not None and len(rows):
+        numbers = pd.to_numeric(rows["row"], errors="coerce")
+        found = numbers.isin(original.index).to_numpy()
+        if found.any():
+            raw[found] = _raw_json(original.loc[numbers[found].astype("int64")].reset_index(drop=True), ())
+    if not found.all():
+        raw[~found] = _raw_json(rows[~found], skip)
+    return list(raw)
+
+
+def _with_raw(rejected: pd.DataFrame, original: pd.DataFrame | None) -> pd.DataFrame:
+    """file, row, reason, detail and ``raw`` (see :func:`_raw_rows`) for the rejected rows."""
+    base = ["file", "row", "reason", "detail"]
+    if rejected.empty:
+        return pd.DataFrame(columns=base + ["raw"])
+    out = rejected[base].copy().reset_index(drop=True)
+    out["raw"] = _raw_rows(rejected, original, tuple(base))
+    return out
+
+
+def _month_bounds(months) -> tuple[str | None, str | None]:
+    if months is None:
+        return None, None
+    if isinstance(months, str):
+        months = (months, months)
+    lo, hi = months
+    for value in (lo, hi):
+        if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(value)):
+            raise InputError(None, f"month {value!r} is not a month", "write months as YYYY-MM, e.g. 2024-06")
+    return lo, hi
+
+
+def _as_list(value) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _empty_store_frame() -> gpd.GeoDataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in STORE_COLUMNS})
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=BNG), crs=BNG)
+
+
+# --------------------------------------------------------------------------------------------- the store
+class IncidentStore:
+    """Incidents and their load history in an embedded DuckDB file (see the module docstring).
+
+    ``IncidentStore()`` uses :func:`default_store_path`. ``wait_s`` is how long to wait for a file
+    another program is using before giving up with an :class:`InputError`.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, wait_s: float = 3.0):
+        self.path = Path(path).expanduser().resolve() if path is not None else default_store_path().resolve()
+        self.wait_s = float(wait_s)
+        self._closed = False
+        self._check_or_create()
+
+    # -------------------------------------------------------------- connections
+    def __enter__(self) -> "IncidentStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Mark the store closed. Connections are never held between calls, so nothing stays locked."""
+        self._closed = True
+
+    def __repr__(self) -> str:
+        return f"IncidentStore({str(self.path)!r})"
+
+    def _error(self, problem: str, fix: str) -> InputError:
+        return InputError(f"incident store {self.path}", problem, fix)
+
+    def _explain(self, exc: Exception, doing: str) -> InputError:
+        """One line for a DuckDB error: in use elsewhere, damaged, not a store, or something else."""
+        message = _one_line(str(exc), 200)
+        if _LOCKED.search(str(exc)):
+            pid = re.search(r"PID (\d+)", str(exc))
+            return self._error(f"is in use by another program{f' (process {pid.group(1)})' if pid else ''}",
+                               "close the other dashboard or command (or wait for its load to finish) and try again")
+        if "not a valid DuckDB database" in message:
+            return self._error("is not an incident store (not a DuckDB database file)",
+                               f"move it aside or set {STORE_ENV} to another path, then load the files again")
+        if _DAMAGED.search(str(exc)):
+            return self._error(f"is damaged ({message})",
+                               f"restore it from a backup, or move it aside (or set {STORE_ENV} to another path) "
+                               "and load the files again")
+        return self._error(f"could not be {doing} ({type(exc).__name__}: {message})",
+                           "check free disk space and the file's permissions; nothing was half-written")
+
+    def _open(self, write: bool):
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=not write)
+            except duckdb.Error as exc:
+                if _LOCKED.search(str(exc)) and time.monotonic() < deadline:
+                    time.sleep(0.1)  # another program's short-lived connection: take turns
+                    continue
+                raise self._explain(exc, "opened") from None
+
+    @contextmanager
+    def _connect(self, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection (read-only unless ``write``); one at a time within this process."""
+        if self._closed:
+            raise self._error("was closed", "open a new IncidentStore")
+        with _lock_for(self.path):
+            con = self._open(write)
+            try:
+                yield con
+            except duckdb.Error as exc:
+                if isinstance(exc, (duckdb.ParserException, duckdb.BinderException)):
+                    raise  # a bug in this module, not a problem with the file
+                raise self._explain(exc, "written" if write else "read") from None
+            finally:
+                con.close()
+
+    def _check_or_create(self) -> None:
+        if self.path.is_dir():
+            raise self._error("is a folder", "give a file path, e.g. local/incidents.duckdb")
+        if self.path.exists() and self._schema_version(write=False) is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect(write=True) as con:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            if "store_meta" in tables:
+                return
+            if tables:
+                raise self._error("is a DuckDB database but not an incident store "
+                                  f"(it holds {', '.join(sorted(tables)[:5])})",
+                                  f"set {STORE_ENV} to a new file name")
+            con.execute("BEGIN TRANSACTION")
+            for statement in _SCHEMA:
+                con.execute(statement)
+            con.execute("COMMIT")
+
+    def _schema_version(self, write: bool) -> str | None:
+        with self._connect(write=write) as con:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            if "store_meta" not in tables:
+                if tables:
+                    raise self._error("is a DuckDB database but not an incident store "
+                                      f"(it holds {', '.join(sorted(tables)[:5])})",
+                                      f"set {STORE_ENV} to a new file name")
+                return None
+            row = _first(con, "SELECT value FROM store_meta WHERE key = 'schema_version'")
+        version = row[0] if row else None
+        if version != SCHEMA_VERSION:
+            raise self._error(f"has store format {version!r}, this program reads format {SCHEMA_VERSION!r}",
+                              "use the program version that wrote it, or start a new store")
+        return version
+
+    # -------------------------------------------------------------- ingest
+    def ingest(self, inputs: Iterable[str | Path | NamedBytes] | str | Path | NamedBytes, source: str,
+               loaded_by: str = "", mapping: dict[str, str] | None = None) -> IngestResult:
+        """Store police.uk files (``source="police"``) or partner tables (``ed``, ``ambulance``, ``other``).
+
+        ``inputs``: paths (files, folders, zip archives) or :class:`~geo.sources.NamedBytes` uploads.
+        ``mapping`` ({field: column}) names partner columns that are not recognised by name.
+        Every file is read and checked before anything is written, so an unusable file (one
+        :class:`InputError` line) stores nothing; then each new file is written as one batch in its
+        own transaction. Files already stored (same content) are skipped and reported.
+        """
+        if source not in SOURCES:
+            raise InputError(None, f"unknown source {source!r}", f"use one of {', '.join(SOURCES)}")
+        if mapping and source == "police":
+            raise InputError(None, "a column mapping is for partner tables",
+                             "police.uk files are recognised by their own columns; drop the mapping")
+        loaded_by = _one_line(loaded_by or "", MAX_LOADED_BY)
+        if isinstance(inputs, (str, Path, NamedBytes)):
+            inputs = [inputs]
+        inputs = [i if isinstance(i, NamedBytes) else Path(i).expanduser().resolve() for i in inputs]
+        if source == "police":
+            from geo.police_uk import is_incident_file
+
+            files, notes = expand_inputs(inputs, is_incident_file)
+        else:
+            from geo.partner import MAX_PARTNER_BYTES
+
+            files, notes = expand_inputs(inputs, lambda n: n.lower().endswith(PARTNER_SUFFIXES),
+                                         max_file_bytes=MAX_PARTNER_BYTES)
+        result = IngestResult(store=str(self.path), source=source, notes=list(notes))
+
+        # 1. read and check everything first (no lock held, nothing written)
+        stored = self._stored_hashes()
+        plan: list[tuple[str, NamedBytes | _Prepared]] = []  # (content hash, file to skip or to write)
+        for item in files:
+            digest = _sha256(item.data)
+            if digest in stored or any(digest == d for d, _ in plan):  # stored, or given twice in this call
+                plan.append((digest, item))
+                continue
+            try:
+                plan.append((digest, self._prepare(item, digest, source, mapping)))
+            except InputError as exc:
+                fix = f"{exc.fix}; nothing was stored" if exc.fix else "nothing was stored"
+                raise InputError(exc.source, exc.problem, fix) from None
+
+        # 2. write each new file as one batch, in its own transaction
+        for digest, step in plan:
+            if isinstance(step, _Prepared):
+                done = self._write_batch(step, source, loaded_by, mapping)
+                stored[digest] = done.batch_id if done.batch_id is not None else done.existing_batch_id
+            else:
+                done = BatchResult(step.name, None, already_loaded=True, existing_batch_id=stored.get(digest))
+            result.files.append(done)
+        return result
+
+    def _stored_hashes(self) -> dict[str, int]:
+        with self._connect() as con:
+            return {h: int(b) for h, b in con.execute("SELECT content_hash, batch_id FROM batches").fetchall()}
+
+    def _prepare(self, item: NamedBytes, digest: str, source: str, mapping) -> _Prepared:
+        from analytics.daylight import after_dark
+        from geo import bundled
+        from geo.areas import assign_areas
+        from geo.lsoa_lookup import equivalent_pairs, lsoa21_hierarchy
+
+        if source == "police":
+            from geo.police_uk import read_police
+
+            loaded = read_police(item, study_area_bng=bundled.study_area())
+        else:
+            from geo.partner import read_partner_table
+
+            loaded = read_partner_table(item, source_label=source, mapping=mapping,
+                                        study_area_bng=bundled.study_area())
+        data, rep = loaded.data, loaded.report
+        notes = list(rep.notes)
+        rows = pd.DataFrame(data.drop(columns="geometry")).reindex(columns=INCIDENT_COLUMNS)
+        if len(data):
+            assigned = assign_areas(data, bundled.boundaries("lsoa21"), supplied=data["supplied_area_code"],
+                                    equivalent_codes=equivalent_pairs())
+            notes.append(assigned.sentence("LSOA"))
+            lsoa = assigned.codes.to_numpy(dtype=object)
+            hierarchy = lsoa21_hierarchy().drop_duplicates("LSOA21CD").set_index("LSOA21CD")
+            rows["lsoa21"] = lsoa
+            rows["ward24"] = hierarchy["WD24CD"].reindex(lsoa).fillna("").to_numpy(dtype=object)
+            rows["lad24"] = hierarchy["LAD24CD"].reindex(lsoa).fillna("").to_numpy(dtype=object)
+            timed = rows["date"].notna() & rows["time"].astype(str).str.match(r"^\d{1,2}:\d{2}$")
+            dark = np.full(len(rows), None, dtype=object)
+            if timed.any():
+                local = pd.to_datetime(rows.loc[timed, "date"].dt.strftime("%Y-%m-%d") + " "
+                                       + rows.loc[timed, "time"].astype(str), format="%Y-%m-%d %H:%M",
+                                       errors="coerce")
+                dark[timed.to_numpy()] = after_dark(rows.loc[timed, "longitude"].to_numpy(float),
+                                                    rows.loc[timed, "latitude"].to_numpy(float),
+                                                    local.to_numpy(dtype="datetime64[s]"))
+            rows["after_dark"] = pd.array(dark, dtype="boolean")
+        else:
+            for col in AREA_COLUMNS:
+                rows[col] = pd.Series(dtype=object)
+            rows["after_dark"] = pd.array([], dtype="boolean")
+        for col in _TEXT:
+            rows[col] = rows[col].fillna("").astype(str)
+        rows["weight"] = rows["weight"].astype(float)
+        rows["row"] = rows["row"].astype("int64")
+        original = _original_rows(item) if len(rep.rejected) or rows["incident_id"].ne("").any() else None
+        rep.rejected = _with_raw(rep.rejected, original)
+        return _Prepared(item.name, digest, rows, rep, notes, original)
+
+    def _write_batch(self, prep: _Prepared, source: str, loaded_by: str, mapping) -> BatchResult:
+        rows, rep = prep.rows, prep.report
+        with self._connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                existing = _first(con, "SELECT batch_id FROM batches WHERE content_hash = ?", [prep.content_hash])
+                if existing:  # loaded by someone else since we looked
+                    con.execute("ROLLBACK")
+                    return BatchResult(prep.name, None, already_loaded=True, existing_batch_id=int(existing[0]))
+                batch_id = int(_first(con, "SELECT nextval('batch_ids')")[0])
+                rows = rows.assign(batch_id=batch_id)
+                notes = list(prep.notes)
+
+                is_dup = np.zeros(len(rows), dtype=bool)
+                ids = rows["incident_id"].astype(str)
+                keyed = rows["source"].eq("police") & ids.ne("")
+                if source == "police" and keyed.any():
+                    con.register("_ids", pd.DataFrame({"incident_id": ids[keyed].unique()}))
+                    try:
+                        found = {r[0] for r in con.execute(
+                            "SELECT DISTINCT i.incident_id FROM incidents i JOIN _ids USING (incident_id) "
+                            "WHERE i.source = 'police'").fetchall()}
+                    finally:
+                        con.unregister("_ids")
+                    is_dup = (keyed & ids.isin(found)).to_numpy()
+                elif source != "police":
+                    refs = ids[ids.ne("")].unique()
+                    if len(refs):
+                        con.register("_ids", pd.DataFrame({"incident_id": refs}))
+                        try:
+                            seen = _first(con, "SELECT count(DISTINCT incident_id) FROM incidents i "
+                                          "JOIN _ids USING (incident_id) WHERE i.source = ?", [source])[0]
+                        finally:
+                            con.unregister("_ids")
+                        if seen:
+                            notes.append(f"{seen:,} reference(s) in this file were already stored from other "
+                                         f"{source} files; both copies are kept (delete the older batch if "
+                                         "this file replaces it).")
+                new, dups = rows[~is_dup], rows[is_dup]
+                if len(dups):
+                    dups = dups.assign(raw=_raw_rows(dups, prep.original, ("batch_id", "lsoa21", "ward24",
+                                                                          "lad24", "after_dark")))
+                if len(dups):
+                    notes.append(f"{len(dups):,} row(s) have a Crime ID already in the store (overlapping "
+                                 "downloads): kept aside, not counted twice.")
+
+                reasons = {str(k): int(v) for k, v in rep.reason_counts().items()}
+                months = rows["month"][rows["month"].ne("")]
+                batch = pd.DataFrame([{
+                    "batch_id": batch_id, "file_name": prep.name, "content_hash": prep.content_hash,
+                    "source": source, "loaded_by": loaded_by,
+                    "loaded_at": datetime.now(timezone.utc).replace(tzinfo=None),
+                    "rows_read": int(rep.rows_read), "accepted": len(new), "duplicates": len(dups),
+                    "rejected": int(rep.n_rejected), "rejected_by_reason": json.dumps(reasons, ensure_ascii=False),
+                    "first_month": months.min() if len(months) else None,
+                    "last_month": months.max() if len(months) else None,
+                    "mapping": json.dumps(mapping, ensure_ascii=False) if mapping else None,
+                    "notes": json.dumps(notes, ensure_ascii=False),
+                }])
+                rejected = rep.rejected
+                rejects = pd.DataFrame({
+                    "batch_id": batch_id,
+                    "file": rejected["file"].astype(str).to_numpy() if len(rejected) else [],
+                    "row": pd.to_numeric(rejected["row"], errors="coerce").astype("Int64").to_numpy()
+                    if len(rejected) else [],
+                    "reason": rejected["reason"].astype(str).to_numpy() if len(rejected) else [],
+                    "detail": rejected["detail"].fillna("").astype(str).to_numpy() if len(rejected) else [],
+                    "raw": rejected["raw"].astype(str).to_numpy() if len(rejected) else [],
+                })
+                _insert(con, "batches", batch)
+                _insert(con, "incidents", new)
+                _insert(con, "duplicates", dups)
+                _insert(con, "rejects", rejects)
+                con.execute("COMMIT")
+            except BaseException:
+                try:
+                    con.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass  # the connection is closed next anyway: nothing uncommitted survives
+                raise
+        return BatchResult(prep.name, batch_id, rows_read=int(rep.rows_read), accepted=len(new),
+                           duplicates=len(dups), rejected_by_reason=reasons, notes=notes)
+
+    # -------------------------------------------------------------- reading
+    def batches(self) -> pd.DataFrame:
+        """One row per batch, oldest first: BATCH_COLUMNS; ``loaded_at`` in UTC, JSON columns as text."""
+        with self._connect() as con:
+            table = con.execute(f"SELECT {', '.join(BATCH_COLUMNS)} FROM batches ORDER BY batch_id").df()
+        table["loaded_at"] = pd.to_datetime(table["loaded_at"]).dt.tz_localize("UTC")
+        for col in ("batch_id", "rows_read", "accepted", "duplicates", "rejected"):
+            table[col] = table[col].astype("int64")
+        return table
+
+    def _batch_row(self, con, batch_id) -> tuple:
+        try:
+            batch_id = int(batch_id)
+        except (TypeError, ValueError):
+            raise self._error(f"has no batch {batch_id!r} (batch ids are whole numbers)",
+                              "list the batches with: python -m analytics store list") from None
+        row = _first(con, "SELECT batch_id, file_name FROM batches WHERE batch_id = ?", [batch_id])
+        if row is None:
+            raise self._error(f"has no batch {batch_id}", "list the batches with: python -m analytics store list")
+        return row
+
+    def incidents(self, sources=None, months=None, categories=None) -> gpd.GeoDataFrame:
+        """Stored incidents in EPSG:27700: the standard columns, lsoa21/ward24/lad24, after_dark, batch_id.
+
+        ``sources``: e.g. ``["police"]``; ``months``: ``(from, to)`` as 'YYYY-MM' (either may be None;
+        inclusive); ``categories``: exact category names. None means all.
+        """
+        lo, hi = _month_bounds(months)
+        where, params = [], []
+        for column, wanted in (("source", _as_list(sources)), ("category", _as_list(categories))):
+            if wanted is not None:
+                where.append(f"list_contains(?, \"{column}\")")
+                params.append(wanted)
+        if lo:
+            where.append('"month" >= ?')
+            params.append(lo)
+        if hi:
+            where.append('"month" <= ?')
+            params.append(hi)
+        sql = f"SELECT {_COLS} FROM incidents" + (" WHERE " + " AND ".join(where) if where else "")
+        with self._connect() as con:
+            table = con.execute(sql + ' ORDER BY batch_id, "file", "row"', params).df()
+        if table.empty:
+            return _empty_store_frame()
+        table["date"] = pd.to_datetime(table["date"])
+        table["after_dark"] = table["after_dark"].astype("boolean")
+        for col in ("row", "batch_id"):
+            table[col] = table[col].astype("int64")
+        geometry = gpd.points_from_xy(table["easting"].to_numpy(float), table["northing"].to_numpy(float), crs=BNG)
+        return gpd.GeoDataFrame(table, geometry=geometry, crs=BNG)
+
+    def rejects(self, batch_id: int) -> pd.DataFrame:
+        """Every row of a batch that is not an incident: file, row, reason, detail, raw (JSON of the row's fields).
+
+        Includes rows rejected on reading and, with reason "already in the store", police.uk rows
+        whose Crime ID was already stored (the detail says where the stored copy came from).
+        """
+        with self._connect() as con:
+            batch_id = int(self._batch_row(con, batch_id)[0])
+            rej = con.execute('SELECT "file", "row", reason, detail, raw FROM rejects WHERE batch_id = ?',
+                              [batch_id]).df()
+            dups = con.execute(
+                f"""SELECT d."file", d."row", d.raw, k.batch_id AS kept_batch, k."file" AS kept_file, k."row" AS kept_row
+                    FROM duplicates d LEFT JOIN (
+                        SELECT "source", incident_id, batch_id, "file", "row" FROM incidents WHERE incident_id <> ''
+                        QUALIFY row_number() OVER (PARTITION BY "source", incident_id ORDER BY batch_id, "row") = 1
+                    ) k ON k."source" = d."source" AND k.incident_id = d.incident_id
+                    WHERE d.batch_id = ?""", [batch_id]).df()
+        if len(dups):
+            detail = np.where(dups["kept_batch"].notna(),
+                              "same Crime ID as batch " + dups["kept_batch"].astype("Int64").astype(str) + " ("
+                              + dups["kept_file"].astype(str) + " row " + dups["kept_row"].astype("Int64").astype(str)
+                              + ")", "same Crime ID as a stored incident")
+            extra = pd.DataFrame({"file": dups["file"], "row": dups["row"], "reason": ALREADY_STORED,
+                                  "detail": detail, "raw": dups["raw"]})
+            rej = pd.concat([f for f in (rej, extra) if len(f)], ignore_index=True)
+        rej["row"] = pd.to_numeric(rej["row"], errors="coerce").astype("Int64")
+        return rej.sort_values(["file", "row"], kind="stable").reset_index(drop=True)[REJECT_COLUMNS]
+
+    def facets(self) -> dict[str, list[str]]:
+        """What the store holds, for filter menus: sources, months and categories present."""
+        with self._connect() as con:
+            out = {}
+            for col in ("source", "month", "category"):
+                values = con.execute(f'SELECT DISTINCT "{col}" FROM incidents ORDER BY 1').fetchall()
+                out[{"source": "sources", "month": "months", "category": "categories"}[col]] = [v[0] for v in values]
+        return out
+
+    # -------------------------------------------------------------- deleting
+    def delete_batch(self, batch_id: int) -> DeleteResult:
+        """Remove one batch: its incidents, its rejected and duplicate rows, its batch record — nothing else.
+
+        Duplicates that later batches held aside only because this batch had the Crime ID first are
+        put back as incidents (the earliest batch's copy), so deleting an overlapping month never
+        loses incidents another file also holds.
+        """
+        with self._connect(write=True) as con:
+            batch_id, file_name = self._batch_row(con, batch_id)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                n_inc = _first(con, "SELECT count(*) FROM incidents WHERE batch_id = ?", [batch_id])[0]
+                n_rej = (_first(con, "SELECT count(*) FROM rejects WHERE batch_id = ?", [batch_id])[0]
+                         + _first(con, "SELECT count(*) FROM duplicates WHERE batch_id = ?", [batch_id])[0])
+                for table in ("incidents", "duplicates", "rejects", "batches"):
+                    con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+                con.execute(f"""CREATE TEMP TABLE _revive AS SELECT {_COLS} FROM duplicates d
+                    WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i."source" = d."source"
+                                      AND i.incident_id = d.incident_id)
+                    QUALIFY row_number() OVER (PARTITION BY "source", incident_id ORDER BY batch_id, "row") = 1""")
+                restored = {int(b): int(n) for b, n in con.execute(
+                    "SELECT batch_id, count(*) FROM _revive GROUP BY batch_id").fetchall()}
+                if restored:
+                    con.execute(f"INSERT INTO incidents ({_COLS}) SELECT {_COLS} FROM _revive")
+                    con.execute("""DELETE FROM duplicates d USING _revive r
+                                   WHERE d.batch_id = r.batch_id AND d."file" = r."file" AND d."row" = r."row" """)
+                    con.execute("""UPDATE batches b SET accepted = b.accepted + r.n, duplicates = b.duplicates - r.n
+                                   FROM (SELECT batch_id, count(*) AS n FROM _revive GROUP BY batch_id) r
+                                   WHERE b.batch_id = r.batch_id""")
+                con.execute("DROP TABLE _revive")
+                con.execute("COMMIT")
+            except BaseException:
+                try:
+                    con.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
+                raise
+        return DeleteResult(int(batch_id), str(file_name), int(n_inc), int(n_rej), restored)
+
+
+def current_user() -> str:
+    """The login name, for ``loaded_by`` when none is given ("" if unknown)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return ""
