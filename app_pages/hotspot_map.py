@@ -7,6 +7,7 @@ import streamlit as st
 from ui import cache
 from ui import hotspot_map as M
 from ui.colours import legend_html
+from ui.layers import TOOLTIP_HTML
 from ui.maps import deck
 from ui.page import footer, geography_words, header
 from ui.state import sidebar
@@ -74,9 +75,12 @@ if mode in M.POINT_MODES:
                                                                               "bandwidth_rule", "cells")))
 else:
     geo_json, legend, title = M.area_layer_data(sel, params, mode)
-    layers.append(pdk.Layer("GeoJsonLayer", geo_json, id="areas", filled=True, stroked=True, pickable=True,
-                            get_fill_color="properties.fill", get_line_color=[255, 255, 255, 140],
-                            get_line_width=0, line_width_min_pixels=0.4, auto_highlight=True))
+    # Fill and outline are separate layers: deck.gl's picking pass then skips the costly outlines, which keeps
+    # clicks registering on slow (software-rendered) displays.
+    layers.append(pdk.Layer("GeoJsonLayer", geo_json, id="areas", filled=True, stroked=False, pickable=True,
+                            get_fill_color="properties.fill", auto_highlight=True))
+    layers.append(pdk.Layer("GeoJsonLayer", geo_json, id="area_lines", filled=False, stroked=True, pickable=False,
+                            get_line_color=[255, 255, 255, 140], get_line_width=0, line_width_min_pixels=0.4))
 legends.append((title, legend))
 layers += M.context_layers(sel.geography)
 for name in overlays:
@@ -98,7 +102,7 @@ if "points" in extras:
 shown = data.areas[data.in_geography(sel.geography)]
 map_col, side_col = st.columns([3, 1]) if not view.meeting else (st.container(), st.container())
 with map_col:
-    event = st.pydeck_chart(deck(layers, tooltip_html="{tip}", view=M.view_for(shown if len(shown) else data.areas)),
+    event = st.pydeck_chart(deck(layers, tooltip_html=TOOLTIP_HTML, view=M.view_for(shown if len(shown) else data.areas)),
                             height=720 if view.meeting else 620, on_select="rerun", selection_mode="single-object",
                             key="hotspot_map")
 with side_col:

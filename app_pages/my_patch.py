@@ -9,6 +9,7 @@ from geo.datasets import geography_mask
 from ui import cache
 from ui import hotspot_map as M
 from ui import patch as P
+from ui.layers import TOOLTIP_HTML
 from ui.maps import deck
 from ui.page import footer, geography_words, header
 from ui.privacy import policy, shown_areas, total_text
@@ -45,7 +46,7 @@ with st.expander("Custom patch: paste LSOA codes or pick them on the map", expan
     event = st.pydeck_chart(
         deck([pdk.Layer("GeoJsonLayer", layer_data, id="pick", filled=True, stroked=True, pickable=True,
                         get_fill_color="properties.fill", get_line_color=[90, 90, 90, 120], get_line_width=0,
-                        line_width_min_pixels=0.4, auto_highlight=True)], tooltip_html="{tip}",
+                        line_width_min_pixels=0.4, auto_highlight=True)], tooltip_html=TOOLTIP_HTML,
              view=M.view_for(data.areas)),
         height=380, on_select="rerun", selection_mode="multi-object", key="patch_picker")
     chosen = [o.get("properties", {}).get("area_code") for o in (event.selection.get("objects") or {}).get("pick", [])]

@@ -10,7 +10,7 @@ from ui import cache
 from ui import hotspot_map as M
 from ui import risk as R
 from ui.colours import legend_html
-from ui.layers import LISA_COLOURS, LISA_LABELS, tip
+from ui.layers import LISA_COLOURS, LISA_LABELS, TOOLTIP_HTML, tip
 from ui.mapdata import to_geojson
 from ui.maps import deck
 from ui.page import footer, header
@@ -60,7 +60,7 @@ with left:
                                     stroked=True, pickable=True, get_fill_color="properties.fill",
                                     get_line_color=[255, 255, 255, 120], get_line_width=0,
                                     line_width_min_pixels=0.3), *M.context_layers("all")],
-                         tooltip_html="{tip}", view=M.view_for(data.areas)), height=520)
+                         tooltip_html=TOOLTIP_HTML, view=M.view_for(data.areas)), height=520)
 with right:
     grid = "".join(f'<div style="width:2.2em;height:2.2em;background:{R.BIVARIATE[2 - r][c]}"></div>'
                    for r in range(3) for c in range(3))

@@ -1,12 +1,12 @@
 """Map layers for the dashboard: classed areas, hot-spot classes, points, outlines and overlays.
 
-Every tooltip is one pre-built ``tip`` property whose values are HTML-escaped here, because
-deck.gl writes tooltips as HTML: a location such as ``<img src=x onerror=…>`` shows as text.
+Every tooltip is one pre-built plain-text ``tip`` property (lines separated by newlines) shown
+through the template :data:`TOOLTIP_HTML`. Streamlit HTML-escapes a property's value when it fills
+the template, so a location such as ``<img src=x onerror=…>`` shows as text (the browser tests
+check this); the tips therefore must not be escaped again here.
 """
 
 from __future__ import annotations
-
-import html
 
 import geopandas as gpd
 import numpy as np
@@ -25,11 +25,12 @@ LISA_LABELS = {"HH": "High among high (hot spot)", "HL": "High among low (outlie
                "LL": "Low among low (cold spot)", "Not significant": "Not significant"}
 
 
+TOOLTIP_HTML = '<div style="white-space:pre-line;max-width:28em">{tip}</div>'
+
+
 def tip(title: str, rows: list[tuple[str, object]]) -> str:
-    """Tooltip HTML with every value escaped."""
-    lines = [f"<b>{html.escape(str(title))}</b>"]
-    lines += [f"{html.escape(str(k))}: <b>{html.escape(_fmt(v))}</b>" for k, v in rows]
-    return "<br/>".join(lines)
+    """Tooltip text: the title, then one "label: value" line per row."""
+    return "\n".join([str(title), *(f"{k}: {_fmt(v)}" for k, v in rows)])
 
 
 def _fmt(v) -> str:
