@@ -7,6 +7,8 @@ runs, which flashes a second menu and answers a page's URL with "Page not found"
 
 import streamlit as st
 
+from ui.state import sidebar
+
 st.set_page_config(page_title="Violence hotspots — West Midlands", page_icon=":material/map:", layout="wide")
 
 PAGES = [
@@ -15,6 +17,9 @@ PAGES = [
     st.Page("app_pages/my_patch.py", title="My patch", icon=":material/my_location:", url_path="patch"),
     st.Page("app_pages/risk_factors.py", title="Risk factors", icon=":material/query_stats:", url_path="risk-factors"),
     st.Page("app_pages/export.py", title="Export", icon=":material/download:", url_path="export"),
+    st.Page("app_pages/load_data.py", title="Load data", icon=":material/upload:", url_path="load"),
     st.Page("app_pages/data_method.py", title="Data & method", icon=":material/menu_book:", url_path="data"),
 ]
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+sidebar()  # shared filters: drawn here so they keep their state across pages (pages read current_view())
+page.run()

@@ -283,8 +283,7 @@ def cmd_clusters(args, say: Progress) -> int:
     written = write_output(table, args.out, meta, (".csv", ".geojson", ".gpkg"),
                            gpd.GeoSeries(data.geometry.to_numpy(), crs=data.crs), layer="incidents")
     if args.outlines:
-        outlines = result.outlines.merge(result.summary, on="cluster", how="left") \
-            if "cluster" in result.outlines.columns else result.outlines
+        outlines = result.outlines  # one polygon per cluster, with its summary columns
         frame = pd.DataFrame(outlines.drop(columns="geometry"))
         written += write_output(frame, args.outlines, meta, (".csv", ".geojson", ".gpkg"),
                                 outlines.geometry, layer="cluster_outlines")

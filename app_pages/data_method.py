@@ -7,9 +7,9 @@ from geo.catalogue import LAYERS, attribution_lines
 from ui import cache
 from ui.method_notes import METHOD_NOTES
 from ui.page import footer, header
-from ui.state import sidebar
+from ui.state import current_view
 
-view = sidebar()
+view = current_view()
 sel = view.selection
 header("Data & method", None)
 

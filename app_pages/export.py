@@ -10,9 +10,9 @@ from ui import cache
 from ui import hotspot_map as M
 from ui.page import footer, header
 from ui.privacy import policy, shown_areas
-from ui.state import sidebar
+from ui.state import current_view
 
-view = sidebar()
+view = current_view()
 sel = view.selection
 try:
     data = cache.area_data(sel)
@@ -65,6 +65,7 @@ if data.points is not None and len(data.points):
 
     frame = gpd.GeoDataFrame.from_features(outlines["features"], crs="EPSG:4326")
     frame = frame.drop(columns=["fill", "tip"], errors="ignore").merge(summary, left_index=True, right_index=True)
+    frame = frame[[c for c in frame.columns if c != "geometry"] + ["geometry"]]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "clusters.geojson"
         write_output(frame.drop(columns="geometry"), path, {k: str(v) for k, v in params.items()}, LAYER_FORMATS,

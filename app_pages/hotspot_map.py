@@ -10,10 +10,10 @@ from ui.colours import legend_html
 from ui.layers import TOOLTIP_HTML
 from ui.maps import deck
 from ui.page import footer, geography_words, header
-from ui.state import sidebar
+from ui.state import current_view
 from ui.area_card import area_card
 
-view = sidebar()
+view = current_view()
 sel = view.selection
 try:
     data = cache.area_data(sel)

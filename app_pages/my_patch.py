@@ -13,9 +13,9 @@ from ui.layers import TOOLTIP_HTML
 from ui.maps import deck
 from ui.page import footer, geography_words, header
 from ui.privacy import policy, shown_areas, total_text
-from ui.state import sidebar
+from ui.state import current_view
 
-view = sidebar()
+view = current_view()
 sel = view.selection
 try:
     data = cache.area_data(sel)

@@ -9,9 +9,9 @@ from analytics.concentration import Concentration
 from ui import cache
 from ui import overview as O
 from ui.page import footer, geography_words, header
-from ui.state import sidebar
+from ui.state import current_view
 
-view = sidebar()
+view = current_view()
 sel = view.selection
 try:
     data = cache.area_data(sel)

@@ -14,9 +14,9 @@ from ui.layers import LISA_COLOURS, LISA_LABELS, TOOLTIP_HTML, tip
 from ui.mapdata import to_geojson
 from ui.maps import deck
 from ui.page import footer, header
-from ui.state import sidebar
+from ui.state import current_view
 
-view = sidebar()
+view = current_view()
 sel = view.selection
 try:
     data = cache.area_data(sel)

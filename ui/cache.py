@@ -7,6 +7,9 @@ target); results that depend on a user's filters use ``st.cache_data`` with boun
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -14,6 +17,7 @@ import streamlit as st
 from analytics.hotspot_table import HotspotTable, hotspot_table
 from geo import bundled
 from geo import datasets as D
+from geo.errors import InputError
 
 MAX_ENTRIES = 64
 
@@ -33,19 +37,29 @@ def store_has_incidents() -> bool:
     return bool(len(store_points()) if store_points() is not None else 0)
 
 
-def store_points() -> gpd.GeoDataFrame | None:
-    """Incidents in the store (None when there is no store yet). Cached until the store changes."""
-    try:
-        from geo.store import IncidentStore, default_store_path
-    except ImportError:
-        return None
-    path = st.session_state.get("store_path") or default_store_path()
-    from pathlib import Path
+def store_path() -> Path:
+    """The store file: HOTSPOT_STORE, else ``store_path`` in .streamlit/secrets.toml, else local/incidents.duckdb."""
+    from geo.store import STORE_ENV, default_store_path
 
-    if not Path(path).exists():
+    if not os.environ.get(STORE_ENV):
+        try:
+            configured = st.secrets.get("store_path")
+        except (FileNotFoundError, KeyError, AttributeError):  # no secrets file
+            configured = None
+        if configured:
+            return Path(configured)
+    return default_store_path()
+
+
+def store_points() -> gpd.GeoDataFrame | None:
+    """Incidents in the store (None when there is no store, or it cannot be read). Cached until it changes."""
+    path = store_path()
+    if not path.exists():
         return None
-    stamp = Path(path).stat().st_mtime_ns
-    return _store_points(str(path), stamp)
+    try:
+        return _store_points(str(path), path.stat().st_mtime_ns)
+    except InputError:
+        return None  # the Load data page says why; every other page keeps working on the bundled data
 
 
 @st.cache_data(show_spinner="Reading the incident store…", max_entries=4)
@@ -100,7 +114,10 @@ def data_quality() -> pd.DataFrame:
     rows.append({"Source": "police.uk, Birmingham city centre 2017 (bundled)", "Rows read": rep.rows_read,
                  "Accepted": rep.accepted, "Rejected": rep.n_rejected,
                  "Rejected by reason": "; ".join(f"{k}: {v}" for k, v in rep.reason_counts().items()) or "none"})
-    batches = store_batches()
+    try:
+        batches = store_batches()
+    except InputError:
+        batches = None
     if batches is not None:
         for b in batches.itertuples(index=False):
             rows.append({"Source": f"store batch {b.batch_id}: {b.file_name} ({b.source})",
@@ -110,14 +127,11 @@ def data_quality() -> pd.DataFrame:
 
 
 def store_batches() -> pd.DataFrame | None:
-    try:
-        from geo.store import IncidentStore, default_store_path
-    except ImportError:
-        return None
-    from pathlib import Path
+    """The store's batches (None when there is no store). Raises InputError if the store is unusable."""
+    from geo.store import IncidentStore
 
-    path = st.session_state.get("store_path") or default_store_path()
-    if not Path(path).exists():
+    path = store_path()
+    if not path.exists():
         return None
     with IncidentStore(path) as store:
         return store.batches()

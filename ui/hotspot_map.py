@@ -119,7 +119,7 @@ def cluster_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, p
     pts = data.points
     result = DbscanClusters(pts[["easting", "northing"]].to_numpy(), eps_m=p.eps_m, min_samples=p.min_samples,
                             locations=pts["location"].to_numpy())
-    outlines = result.outlines.merge(result.summary, on="cluster", how="left")
+    outlines = result.outlines.copy()  # one row per cluster, with its summary columns
     outlines["fill"] = [[0, 0, 0, 0]] * len(outlines)
     outlines["tip"] = [tip(f"Cluster {c}", [("Incidents", n), ("Share of all", f"{100 * s:.1f} %"),
                                             ("Area", f"{a:.1f} ha"), ("Top locations", t)])

@@ -1,6 +1,8 @@
 """The shared sidebar: dataset, crime types, months, geography and measure — kept in the URL.
 
-Every page calls :func:`sidebar` and gets a :class:`~geo.datasets.Selection`. The selection is
+``app.py`` draws the sidebar once per run, before the page (widgets drawn by the entry point keep
+their state when the user switches pages; widgets drawn by a page file are reset), and every page
+reads the result with :func:`current_view`. The selection is
 written to the query string (``?ds=bham2017&types=…&from=2017-03``) so a view can be bookmarked
 and shared, and read back from it when a link is opened.
 """
@@ -123,7 +125,13 @@ def sidebar() -> View:
     _to_url(view)
     if meeting:
         apply_meeting_style()
+    st.session_state["_view"] = view
     return view
+
+
+def current_view() -> View:
+    """The view the sidebar chose in this run (drawn by app.py before the page)."""
+    return st.session_state.get("_view") or sidebar()
 
 
 def _suppression(dataset: str, sources: tuple[str, ...]) -> int:

@@ -1,0 +1,93 @@
+"""Every page runs on the bundled data and shows numbers computed independently from the raw files."""
+
+import io
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import BHAM_2017, DATA, ROOT
+
+PAGES = ["overview", "hotspot_map", "my_patch", "risk_factors", "export", "load_data", "data_method"]
+RAW = pd.read_csv(BHAM_2017)
+VIOLENCE = RAW[RAW["type"] == "violent-crime"]
+IOD = pd.read_csv(DATA / "deprivation" / "iod2025_indicators_lsoa21_wm.csv")
+LOOKUP = pd.read_csv(DATA / "boundaries" / "lookup_lsoa21_ward24_lad24_wm.csv")
+
+
+@pytest.fixture(autouse=True)
+def empty_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTSPOT_STORE", str(tmp_path / "store.duckdb"))
+
+
+def _app(page: str = "overview", **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page != "overview":
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _metric(at, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def _deck(at) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("dataset", ["iod2025", "bham2017"])
+def test_every_page_runs_on_both_bundled_datasets(page, dataset):
+    _app(page, ds=dataset)
+
+
+def test_overview_counts_match_the_raw_police_file():
+    at = _app(ds="bham2017")
+    assert _metric(at, "Incidents") == f"{len(VIOLENCE):,}"  # 3,174
+
+
+def test_month_filter_and_change_on_the_previous_period():
+    at = _app(ds="bham2017", **{"from": "2017-07", "to": "2017-11"})
+    now = VIOLENCE["month"].between("2017-07", "2017-11").sum()
+    before = VIOLENCE["month"].between("2017-02", "2017-06").sum()
+    assert _metric(at, "Incidents") == f"{now:,}"
+    assert _metric(at, "Change on the previous period") == f"{100 * (now - before) / before:+.0f} %"
+
+
+def test_rate_measure_ranks_lsoas_by_the_published_iod_rate():
+    at = _app(measure="rate")
+    top = at.dataframe[-1].value  # the top-10 table is the page's last table
+    rate = IOD.set_index("LSOA21CD")[["violence_with_injury_rate_per_1_000_at_risk_population",
+                                      "violence_without_injury_rate_per_1_000_at_risk_population"]].sum(axis=1)
+    assert list(top["Code"]) == list(rate.sort_values(ascending=False).index[:10])
+
+
+def test_map_shows_the_chosen_authority_only():
+    at = _app("hotspot_map", geo="lad:E08000025")
+    areas = next(layer for layer in _deck(at)["layers"] if layer["id"] == "areas")
+    birmingham = (LOOKUP["LAD24CD"] == "E08000025").sum()
+    assert len(areas["data"]["features"]) == birmingham == 659
+    assert at.query_params["geo"] in ("lad:E08000025", ["lad:E08000025"])  # kept across the page switch
+
+
+def test_export_csv_is_the_command_line_table():
+    at = _app("export", ds="bham2017")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert {"Hot spots .csv", "Hot spots .xlsx", "Hot spots .geojson", "Hot spots .gpkg"} <= set(labels)
+    table = at.dataframe[0].value
+    for col in ["area_code", "value", "gi_z", "gi_p", "gi_p_sim", "gi_class", "lisa_quadrant", "lisa_p_sim",
+                "lisa_class"]:
+        assert col in table.columns
+    assert table["value"].sum() == len(VIOLENCE)
+
+
+def test_selection_is_written_to_the_url():
+    at = _app(ds="bham2017", measure="rate")
+    assert at.query_params["ds"] in ("bham2017", ["bham2017"])
+    assert at.query_params["measure"] in ("rate", ["rate"])

@@ -1,0 +1,71 @@
+"""The Load data page's helpers: what each source accepts, checking files before they are stored."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from geo import bundled
+from geo.partner import read_partner_table
+from geo.police_uk import read_police
+from geo.report import LoadReport
+from geo.sources import NamedBytes
+from geo.writers import neutralise_frame
+from ui import cache
+
+SOURCE_LABELS = {"police": "police.uk downloads", "ed": "Emergency department (ISTV)", "ambulance": "Ambulance",
+                 "other": "Other partner data"}
+ACCEPTED_TYPES = {"police": ["csv", "zip", "json"], "ed": ["csv", "xlsx"], "ambulance": ["csv", "xlsx"],
+                  "other": ["csv", "xlsx"]}
+UPLOAD_HELP = {
+    "police": "Monthly street-level CSVs (YYYY-MM-west-midlands-street.csv), the archive zip, or police.uk API "
+              "JSON. Outcomes and stop-and-search files in the zip are skipped.",
+    "ed": "CSV or XLSX, one row per attendance: date and time of the incident, a location (postcode, coordinates "
+          "or free text with a postcode column), and the primary means of assault. Arrival time is kept.",
+    "ambulance": "CSV or XLSX, one row per call-out: date/time, a location (postcode or coordinates), a category.",
+    "other": "CSV or XLSX with a location (latitude/longitude, easting/northing or postcode) and a date or month.",
+}
+FIELD_LABELS = {"latitude": "Latitude", "longitude": "Longitude", "easting": "Easting (BNG)",
+                "northing": "Northing (BNG)", "postcode": "Postcode", "datetime": "Date and time",
+                "date": "Date", "time": "Time", "month": "Month", "category": "Category / means of assault",
+                "source": "Source (per row)", "weight": "Weight / count", "incident_id": "Reference",
+                "location": "Location (free text)", "arrival": "Arrival date and time"}
+
+
+def store_path():
+    return cache.store_path()
+
+
+@st.cache_data(show_spinner="Checking the files…", max_entries=8)
+def _check(digest: str, _items: list[NamedBytes], source: str, mapping_items: tuple) -> LoadReport:
+    mapping = dict(mapping_items) or None
+    if source == "police":
+        return read_police(_items, study_area_bng=bundled.study_area()).report
+    report = None
+    for item in _items:
+        rep = read_partner_table(item, source_label=source, mapping=mapping,
+                                 study_area_bng=bundled.study_area()).report
+        report = rep if report is None else report.merge(rep)
+    return report
+
+
+def check(items: list[NamedBytes], source: str, mapping: dict | None) -> LoadReport:
+    """Read the files exactly as the store will, without storing: every row accepted or rejected with a reason."""
+    digest = hashlib.sha256(b"".join(hashlib.sha256(i.data).digest() for i in items)).hexdigest()
+    return _check(digest, items, source, tuple(sorted((mapping or {}).items())))
+
+
+def rejects_csv(report: LoadReport) -> bytes:
+    return neutralise_frame(report.rejected).to_csv(index=False).encode("utf-8-sig")
+
+
+def batches(path) -> pd.DataFrame | None:
+    return cache.store_batches()
+
+
+def forget_cached_store() -> None:
+    cache.area_data.clear()
+    cache.hotspots.clear()
+    cache.data_quality.clear()
