@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui.state import sidebar
 
-st.set_page_config(page_title="Violence hotspots — West Midlands", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Violence hotspots — West Midlands", page_icon="static/favicon.png", layout="wide")
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),

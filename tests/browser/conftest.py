@@ -30,33 +30,65 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "streamlit-server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
+class Server:
+    """``streamlit run app.py`` on a free port of 127.0.0.1, with its own environment."""
+
+    def __init__(self, env: dict | None = None, name: str = "streamlit-server"):
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(ARTIFACTS / f"{name}.log", "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}, stdout=self.log,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2).read() == b"ok":
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        pytest.fail(f"streamlit did not answer /_stcore/health within 60 s; see test-artifacts/{name}.log")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process, in MB."""
+        with open(f"/proc/{self.proc.pid}/status") as fh:
+            kb = next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+        return kb / 1024
+
+    def stop(self) -> None:
+        self.proc.terminate()
         try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not answer /_stcore/health within 60 s; see test-artifacts/streamlit-server.log")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    srv = Server({"HOTSPOT_STORE": str(tmp_path_factory.mktemp("store") / "empty.duckdb")})
+    yield srv
+    srv.stop()
+
+
+def warm_up(browser, url: str) -> None:
+    """Open the app once. Streamlit shows a spurious "Page not found" modal over the right page when the
+    first session after a restart opens a page URL (streamlit/streamlit#9992); later sessions do not."""
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.goto(url)
+    pg.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(server, browser):
+    warm_up(browser, server.url)
+    return server.url
 
 
 @pytest.fixture(scope="session")
