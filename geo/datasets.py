@@ -144,13 +144,28 @@ def iod_area_data(selection: Selection) -> AreaData:
 
 
 def points_area_data(points: gpd.GeoDataFrame, selection: Selection, title: str, extent_from: gpd.GeoDataFrame,
-                     notes: list[str] | None = None) -> AreaData:
-    """LSOA counts from incident points, analysed over the LSOAs the data covers."""
+                     notes: list[str] | None = None, extent: str = "hull") -> AreaData:
+    """LSOA counts from incident points, analysed over the LSOAs the data covers.
+
+    ``extent="hull"``: LSOAs mostly inside the area the incidents span (a data set cut to a radius);
+    ``extent="authorities"``: every LSOA of the local authorities the incidents fall in (force-wide police
+    data, or a hospital's catchment, where an LSOA with no incidents is a genuine zero).
+    """
     areas = lsoa_frame()
-    hull = shapely.buffer(shapely.convex_hull(shapely.multipoints(np.c_[extent_from["easting"],
-                                                                         extent_from["northing"]])), 100)
-    overlap = areas.geometry.intersection(hull).area / areas.geometry.area
-    covered = areas[overlap >= EXTENT_MIN_OVERLAP].copy()
+    if extent == "authorities":
+        lads = set(assign_areas(extent_from, areas).codes.map(areas.set_index("area_code")["lad_code"]).dropna())
+        covered = areas[areas["lad_code"].isin(lads)].copy()
+        extent_text = (f"The {len(covered):,} LSOAs of the local authorities the incidents fall in "
+                       f"({', '.join(sorted(covered['lad_name'].unique()))}).")
+    else:
+        hull = shapely.buffer(shapely.convex_hull(shapely.multipoints(np.c_[extent_from["easting"],
+                                                                             extent_from["northing"]])), 100)
+        overlap = areas.geometry.intersection(hull).area / areas.geometry.area
+        covered = areas[overlap >= EXTENT_MIN_OVERLAP].copy()
+        extent_text = (f"The {len(covered):,} LSOAs covered by the data (at least {EXTENT_MIN_OVERLAP:.0%} of the "
+                       "LSOA inside the area the incidents span); other LSOAs are not analysed.")
+    if len(covered) < 3:
+        raise ValueError(f"the incidents cover only {len(covered)} LSOA(s): too few to look for hot spots")
     months_all = sorted(points["month"].unique())
     pts = points
     types = list(selection.crime_types)
@@ -179,8 +194,7 @@ def points_area_data(points: gpd.GeoDataFrame, selection: Selection, title: str,
         value_label={"count": "Incidents", "rate": "Incidents per 1,000 residents",
                      "rate_u25": "Incidents per 1,000 residents aged under 25"}[selection.measure],
         counts_are_estimates=False,
-        extent_note=(f"The {len(covered):,} LSOAs covered by the data (at least {EXTENT_MIN_OVERLAP:.0%} of the LSOA "
-                     "inside the area the incidents span); other LSOAs are not analysed."),
+        extent_note=extent_text,
         months=months_all, notes=extra)
 
 
@@ -207,7 +221,7 @@ def area_data(selection: Selection, store_points: gpd.GeoDataFrame | None = None
         if pts.empty:
             raise ValueError("no stored incidents from the chosen sources")
         srcs = ", ".join(sorted(pts["source"].unique()))
-        return points_area_data(pts, selection, f"stored incidents ({srcs})", pts)
+        return points_area_data(pts, selection, f"stored incidents ({srcs})", pts, extent="authorities")
     raise ValueError(f"unknown dataset {selection.dataset!r}")
 
 
