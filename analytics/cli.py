@@ -521,8 +521,9 @@ def _check_up_front(args) -> None:
     _month(getattr(args, "month_to", None), "--to")
     if getattr(args, "weights", None):
         parse_weights_spec(args.weights)
-    if getattr(args, "permutations", 1) < 0:
-        raise InputError(None, "--permutations cannot be negative", "use 0 for analytic p-values only, or e.g. 999")
+    if getattr(args, "permutations", 1) < 1:
+        raise InputError(None, "--permutations must be at least 1 (local Moran's I and the pseudo p-values need "
+                         "them)", "use e.g. --permutations 999")
     if getattr(args, "eps", 1) <= 0:
         raise InputError(None, "--eps must be a positive distance in metres", "e.g. --eps 150")
     if getattr(args, "store", False) and getattr(args, "incidents", None):

@@ -9,6 +9,7 @@ from analytics.concentration import Concentration
 from ui import cache
 from ui import overview as O
 from ui.page import footer, geography_words, header
+from ui.privacy import policy, shown_areas, total_text
 from ui.state import current_view
 
 view = current_view()
@@ -31,7 +32,7 @@ total = float(areas["count"].sum())
 est = data.counts_are_estimates
 
 c1, c2, c3 = st.columns(3)
-c1.metric("Incidents" + (" (estimated)" if est else ""), f"{total:,.0f}",
+c1.metric("Incidents" + (" (estimated)" if est else ""), f"{total:,.0f}" if est else total_text(areas["count"], sel),
           help="IoD2025 rates × mid-2020 population ÷ 1,000" if est else "Recorded incidents in the period")
 change = O.previous_period_change(sel, data, areas)
 if change is None:
@@ -65,14 +66,28 @@ if data.points is None:
             "choose the Birmingham city centre data to see one.")
 else:
     monthly = O.monthly_counts(data, areas)
+    if policy(sel).enabled:
+        small = monthly["incidents"].between(1, policy(sel).threshold - 1)
+        monthly.loc[small, "incidents"] = None
+        if small.any():
+            st.caption(f"{int(small.sum())} month(s) with fewer than {policy(sel).threshold} incidents are left "
+                       "blank (small-number suppression).")
     st.altair_chart(O.trend_chart(monthly), width="stretch")
+
+heat = O.day_hour_table(data, areas, policy(sel).label, policy(sel).threshold if policy(sel).enabled else 0)
+if heat is not None:
+    st.subheader("Day of week × hour")
+    st.caption("Incidents by the hour they happened, where the source gives a time (partner data; police.uk gives "
+               "months only).")
+    st.dataframe(heat, width="stretch")
 
 c_la, c_top = st.columns([1, 1.4])
 with c_la:
     st.subheader("By local authority")
-    by_la = O.by_authority(areas)
+    by_la = O.by_authority(areas, policy(sel) if not est else None)
     st.dataframe(by_la, hide_index=True, width="stretch")
 with c_top:
     st.subheader("Top 10 LSOAs")
-    st.dataframe(O.top_areas(areas, classes, data.value_label), hide_index=True, width="stretch")
+    st.dataframe(O.top_areas(shown_areas(areas, sel, est), classes, data.value_label, order=areas["value"]),
+                 hide_index=True, width="stretch")
 footer(sel.dataset)

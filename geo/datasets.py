@@ -54,6 +54,7 @@ class Selection:
     measure: str = "count"
     sources: tuple[str, ...] = ()  # store only: police, ed, ambulance, other
     suppress_below: int = 0  # disclosure control: counts 1..n-1 shown as "<n" (0 = off)
+    light: str = "all"  # "all" | "day" | "dark": incidents in daylight or after dark (where times are known)
 
     def with_(self, **changes) -> "Selection":
         return replace(self, **changes)
@@ -175,6 +176,13 @@ def points_area_data(points: gpd.GeoDataFrame, selection: Selection, title: str,
         pts = pts[pts["month"] >= selection.month_from]
     if selection.month_to:
         pts = pts[pts["month"] <= selection.month_to]
+    extra_notes = []
+    if selection.light != "all" and "after_dark" in pts.columns:
+        known = pts["after_dark"].notna()
+        extra_notes.append(f"Only incidents {'after dark' if selection.light == 'dark' else 'in daylight'} "
+                           f"(sun more than 6° below the horizon counts as dark); {int((~known).sum()):,} incidents "
+                           "without a time are left out.")
+        pts = pts[known & (pts["after_dark"].astype("boolean") == (selection.light == "dark"))]
     assigned = assign_areas(pts, covered)
     pts = pts.assign(area_code=assigned.codes.to_numpy())
     outside = int(pts["area_code"].eq("").sum())
@@ -185,7 +193,7 @@ def points_area_data(points: gpd.GeoDataFrame, selection: Selection, title: str,
                   and (not selection.month_to or m <= selection.month_to)]
     monthly = pts.groupby("month")["weight"].sum().reindex(months_sel, fill_value=0.0)
     what = ", ".join(types) if types else "All crime types"
-    extra = list(notes or [])
+    extra = list(notes or []) + extra_notes
     if outside:
         extra.append(f"{outside:,} incidents fall in LSOAs only partly covered by the data and are not counted.")
     return AreaData(

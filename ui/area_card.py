@@ -13,6 +13,7 @@ from geo.risk_factors import FACTORS, lsoa_risk_factors
 from ui import cache
 from ui import hotspot_map as M
 from ui.layers import GI_COLOURS, LISA_LABELS
+from ui.privacy import policy
 
 
 def _num(v, digits: int = 1) -> str:
@@ -41,8 +42,10 @@ def area_card(selection: D.Selection, params: M.MethodParams, area_code: str) ->
             unsafe_allow_html=True)
         c1, c2, c3, c4 = st.columns(4)
         est = " (estimate)" if data.counts_are_estimates else ""
-        c1.metric(f"Incidents{est}", _num(r["count"], 0 if not data.counts_are_estimates else 1))
-        c2.metric(data.value_label, _num(r["value"]))
+        pol = policy(selection)
+        hidden = pol.enabled and not data.counts_are_estimates and 0 < r["count"] < pol.threshold
+        c1.metric(f"Incidents{est}", pol.label if hidden else _num(r["count"], 0 if not data.counts_are_estimates else 1))
+        c2.metric(data.value_label, "withheld" if hidden else _num(r["value"]))
         c3.metric("Rank", f"{int(r['rank'])} of {n:,}", help="1 = highest value in the analysed extent")
         c4.metric("Gi* class", r["gi_class"])
         st.markdown(

@@ -49,18 +49,50 @@ def lorenz_chart(conc: Concentration) -> alt.Chart:
     return (diag + line).properties(height=280).configure_axis(labelFontSize=15, titleFontSize=16)
 
 
-def by_authority(areas: pd.DataFrame) -> pd.DataFrame:
+def by_authority(areas: pd.DataFrame, policy=None) -> pd.DataFrame:
+    """Incidents, residents and rate per local authority (small counts suppressed under ``policy``)."""
     g = areas.groupby("lad_name").agg(incidents=("count", "sum"), residents=("population", "sum"),
                                        lsoas=("area_code", "count")).reset_index()
     g["per 1,000 residents"] = (1000 * g["incidents"] / g["residents"]).round(1)
     g["incidents"] = g["incidents"].round(0).astype(int)
     g["residents"] = g["residents"].round(0).astype(int)
-    return g.rename(columns={"lad_name": "Local authority", "lsoas": "LSOAs"}).sort_values("incidents",
-                                                                                             ascending=False)
+    g = g.sort_values("incidents", ascending=False)
+    if policy is not None and policy.enabled:
+        from analytics.disclosure import suppress_table
+
+        g = suppress_table(g, ["incidents"], ["per 1,000 residents"], policy)
+    return g.rename(columns={"lad_name": "Local authority", "lsoas": "LSOAs"})
 
 
-def top_areas(areas: pd.DataFrame, classes: pd.Series, value_label: str, n: int = 10) -> pd.DataFrame:
-    top = areas.sort_values("value", ascending=False).head(n)
+def top_areas(areas: pd.DataFrame, classes: pd.Series, value_label: str, n: int = 10,
+              order: pd.Series | None = None) -> pd.DataFrame:
+    """The ``n`` highest areas (ranked by ``order``, default ``value``), values as given (possibly suppressed)."""
+    key = (order if order is not None else areas["value"]).astype(float)
+    top = areas.loc[key.sort_values(ascending=False).index[:n]]
     return pd.DataFrame({"LSOA": top["area_name"], "Code": top["area_code"], "Ward": top["ward_name"],
-                         "Authority": top["lad_name"], value_label: top["value"].round(1),
+                         "Authority": top["lad_name"], value_label: [round(v, 1) if isinstance(v, float) else v for v in top["value"]],
                          "Gi* class": classes.reindex(top["area_code"]).to_numpy()})
+
+
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def day_hour_table(data: D.AreaData, areas: pd.DataFrame, label: str | None = None,
+                   threshold: int = 0) -> pd.DataFrame | None:
+    """Incidents by day of week (rows) and hour (columns), where dates and times are known; small counts
+    shown as the suppression label when ``threshold`` is set."""
+    if data.points is None or "time" not in data.points.columns:
+        return None
+    pts = data.points[data.points["area_code"].isin(areas["area_code"])]
+    pts = pts[(pts["time"].astype(str) != "") & pts["date"].notna()]
+    if pts.empty:
+        return None
+    hours = pd.to_numeric(pts["time"].astype(str).str.slice(0, 2), errors="coerce")
+    days = pd.to_datetime(pts["date"]).dt.dayofweek
+    table = (pd.crosstab(pd.Categorical(days.map(dict(enumerate(DAYS))), categories=DAYS),
+                         pd.Categorical(hours, categories=range(24)), values=pts["weight"], aggfunc="sum",
+                         dropna=False).fillna(0))
+    table.columns = [f"{h:02d}" for h in range(24)]
+    if threshold:
+        table = table.map(lambda v: label if 0 < v < threshold else int(v)).astype(object)
+    return table

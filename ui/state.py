@@ -113,6 +113,12 @@ def sidebar() -> View:
                 month_from = month_to = months[0]
         else:
             st.caption("Months: this dataset has one period (IoD2025), so there is no month filter.")
+        light = "all"
+        if points is not None and "after_dark" in points.columns and points["after_dark"].notna().any():
+            light = st.radio("Time of day", ["all", "day", "dark"], key="light", horizontal=True,
+                             format_func={"all": "Any", "day": "Daylight", "dark": "After dark"}.get,
+                             help="Where incident times are known: after dark = the sun more than 6° below the "
+                                  "horizon at that date and place. Young people report feeling unsafe after dark.")
         geography = _geography_picker()
         measure = st.radio("Measure", list(D.MEASURES), key="measure", format_func=D.MEASURES.get,
                            help="Rates use ONS mid-2020 resident populations (converted to 2021 LSOAs).")
@@ -120,7 +126,8 @@ def sidebar() -> View:
                             help="Larger type, fewer controls and a full-width map, for a shared screen.")
         suppress_below = _suppression(dataset, sources)
     selection = D.Selection(dataset=dataset, crime_types=tuple(types), month_from=month_from, month_to=month_to,
-                            geography=geography, measure=measure, sources=sources, suppress_below=suppress_below)
+                            geography=geography, measure=measure, sources=sources, suppress_below=suppress_below,
+                            light=light)
     view = View(selection, meeting)
     _to_url(view)
     if meeting:
