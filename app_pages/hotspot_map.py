@@ -9,7 +9,7 @@ from ui import hotspot_map as M
 from ui.colours import legend_html
 from ui.layers import TOOLTIP_HTML
 from ui.maps import deck
-from ui.page import footer, geography_words, header
+from ui.page import footer, geography_words, header, map_attribution
 from ui.state import current_view
 from ui.area_card import area_card
 
@@ -105,6 +105,7 @@ with map_col:
     event = st.pydeck_chart(deck(layers, tooltip_html=TOOLTIP_HTML, view=M.view_for(shown if len(shown) else data.areas)),
                             height=720 if view.meeting else 620, on_select="rerun", selection_mode="single-object",
                             key="hotspot_map")
+    st.caption(map_attribution(sel.dataset))
 with side_col:
     for title, rows in legends:
         st.markdown(legend_html(title, rows), unsafe_allow_html=True)

@@ -13,7 +13,7 @@ from ui.colours import legend_html
 from ui.layers import LISA_COLOURS, LISA_LABELS, TOOLTIP_HTML, tip
 from ui.mapdata import to_geojson
 from ui.maps import deck
-from ui.page import footer, header
+from ui.page import footer, header, map_attribution
 from ui.state import current_view
 
 view = current_view()
@@ -61,6 +61,7 @@ with left:
                                     get_line_color=[255, 255, 255, 120], get_line_width=0,
                                     line_width_min_pixels=0.3), *M.context_layers("all")],
                          tooltip_html=TOOLTIP_HTML, view=M.view_for(data.areas)), height=520)
+    st.caption(map_attribution(sel.dataset))
 with right:
     grid = "".join(f'<div style="width:2.2em;height:2.2em;background:{R.BIVARIATE[2 - r][c]}"></div>'
                    for r in range(3) for c in range(3))

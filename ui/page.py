@@ -37,3 +37,10 @@ def geography_words(geography: str, lookup, dataset: str = IOD) -> str:
         row = lookup.loc[lookup["ward_code"] == code].iloc[0]
         return f"{row['ward_name']} ward ({row['lad_name']})"
     return f"a custom patch of {len(code.split(','))} LSOAs"
+
+
+def map_attribution(dataset: str | None = None) -> str:
+    """The short attribution printed under every map."""
+    source = {IOD: "IoD2025 (MHCLG)", BHAM: "data.police.uk"}.get(dataset, "your loaded data")
+    return (f"Boundaries: ONS, contains OS data © Crown copyright and database right 2024. Violence: {source}. "
+            "Open Government Licence v3.0.")
