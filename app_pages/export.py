@@ -8,17 +8,13 @@ import streamlit as st
 from geo.writers import LAYER_FORMATS, TABLE_FORMATS, write_output
 from ui import cache
 from ui import hotspot_map as M
-from ui.page import footer, header
+from ui.page import area_data_or_stop, footer, header
 from ui.privacy import policy, shown_areas
 from ui.state import current_view
 
 view = current_view()
 sel = view.selection
-try:
-    data = cache.area_data(sel)
-except ValueError as exc:
-    st.error(str(exc))
-    st.stop()
+data = area_data_or_stop(sel)
 header("Export", data, "Hot-spot lists in the same columns and formats as `python -m analytics hotspots`, with a "
        "metadata sheet (parameters, data vintages, time of the run). CSV and Excel open cleanly in Excel; GeoJSON "
        "and GeoPackage in QGIS.")

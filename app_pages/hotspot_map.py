@@ -1,25 +1,19 @@
 """Hotspot map: where violence concentrates, by Gi*, local Moran, rates, grid, density and clusters."""
 
-import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from ui import cache
 from ui import hotspot_map as M
 from ui.colours import legend_html
-from ui.layers import TOOLTIP_HTML
+from ui.layers import TOOLTIP_HTML, points_layer
 from ui.maps import deck
-from ui.page import footer, geography_words, header, map_attribution
+from ui.page import area_data_or_stop, footer, header, map_attribution
 from ui.state import current_view
 from ui.area_card import area_card
 
 view = current_view()
 sel = view.selection
-try:
-    data = cache.area_data(sel)
-except ValueError as exc:
-    st.error(str(exc))
-    st.stop()
+data = area_data_or_stop(sel)
 header("Hotspot map", data)
 has_points = data.points is not None and len(data.points) > 0
 
@@ -96,7 +90,7 @@ if "clusters" in extras:
     notes.append(f"Black outlines: DBSCAN clusters (eps {cparams['eps_m']:g} m, min. {cparams['min_samples']} "
                  "incidents)")
 if "points" in extras:
-    layers.append(M.points_layer("points", data.points))
+    layers.append(points_layer("points", data.points))
     notes.append("Dark dots: incidents at their police.uk snap points, sized by how many share the point")
 
 shown = data.areas[data.in_geography(sel.geography)]

@@ -1,12 +1,11 @@
 """Load data: police.uk months and partner extracts (ED, ambulance) into the incident store."""
 
-import pandas as pd
 import streamlit as st
 
 from geo.errors import InputError
 from geo.partner import FIELDS, detect_columns
 from geo.sources import NamedBytes
-from geo.store import IncidentStore, current_user, default_store_path
+from geo.store import IncidentStore, current_user
 from geo.tabular import read_table
 from ui import ingest as I
 from ui.page import header

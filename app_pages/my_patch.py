@@ -1,7 +1,6 @@
 """My patch: a navigator's own local authority, ward or list of LSOAs, against the whole area."""
 
 import altair as alt
-import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
@@ -11,17 +10,13 @@ from ui import hotspot_map as M
 from ui import patch as P
 from ui.layers import TOOLTIP_HTML
 from ui.maps import deck
-from ui.page import footer, geography_words, header
+from ui.page import area_data_or_stop, footer, geography_words, header
 from ui.privacy import policy, shown_areas, total_text
 from ui.state import current_view
 
 view = current_view()
 sel = view.selection
-try:
-    data = cache.area_data(sel)
-except ValueError as exc:
-    st.error(str(exc))
-    st.stop()
+data = area_data_or_stop(sel)
 header("My patch", data, "Choose a local authority or ward in the sidebar, or paste or pick a custom list of LSOAs.")
 lookup = cache.lsoa_lookup_frame()
 

@@ -1,24 +1,17 @@
 """Overview: the headline figures a Violence Prevention Group needs, readable from the back of the room."""
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from analytics.change import compare_counts
 from analytics.concentration import Concentration
 from ui import cache
 from ui import overview as O
-from ui.page import footer, geography_words, header
+from ui.page import area_data_or_stop, footer, geography_words, header
 from ui.privacy import policy, shown_areas, total_text
 from ui.state import current_view
 
 view = current_view()
 sel = view.selection
-try:
-    data = cache.area_data(sel)
-except ValueError as exc:
-    st.error(str(exc))
-    st.stop()
+data = area_data_or_stop(sel)
 header("Overview", data)
 lookup = cache.lsoa_lookup_frame()
 where = geography_words(sel.geography, lookup, sel.dataset)

@@ -1,28 +1,21 @@
 """Risk factors: the four the West Midlands needs assessments named, against violence."""
 
 import numpy as np
-import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
 from geo.risk_factors import FACTORS
-from ui import cache
 from ui import hotspot_map as M
 from ui import risk as R
-from ui.colours import legend_html
 from ui.layers import LISA_COLOURS, LISA_LABELS, TOOLTIP_HTML, tip
 from ui.mapdata import to_geojson
 from ui.maps import deck
-from ui.page import footer, header, map_attribution
+from ui.page import area_data_or_stop, footer, header, map_attribution
 from ui.state import current_view
 
 view = current_view()
 sel = view.selection
-try:
-    data = cache.area_data(sel)
-except ValueError as exc:
-    st.error(str(exc))
-    st.stop()
+data = area_data_or_stop(sel)
 header("Risk factors", data, "Education (school absence and exclusion), substance misuse, demography (young "
        "people under 25) and deprivation, against violence. **These are associations, not causes**: an area can be "
        "deprived and violent because of a third thing, and area-level links do not hold for individuals.")

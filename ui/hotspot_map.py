@@ -18,9 +18,8 @@ from geo import datasets as D
 from geo.projection import bng_to_lonlat
 from geo.risk_factors import lsoa_risk_factors, schools
 from ui import cache
-from ui.colours import SEQUENTIAL, class_colours, hex_to_rgba, legend_rows, quantile_breaks
-from ui.layers import (GI_COLOURS, LISA_COLOURS, LISA_LABELS, area_tips, boundary_layer, class_fill, geojson_layer,
-                       points_layer, tip)
+from ui.colours import SEQUENTIAL, class_colours, legend_rows, quantile_breaks
+from ui.layers import (GI_COLOURS, LISA_COLOURS, LISA_LABELS, area_tips, boundary_layer, class_fill, tip)
 from ui.mapdata import to_geojson
 from ui.privacy import policy, shown_areas
 

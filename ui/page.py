@@ -11,6 +11,17 @@ ATTRIBUTION_KEYS = {IOD: ["lsoa21", "iod2025_indicators", "population2020"],
                     BHAM: ["lsoa21", "police_bham_2017", "population2020"]}
 
 
+def area_data_or_stop(selection) -> AreaData:
+    """The selection's AreaData, or a one-line error (e.g. an empty store) and the page stops there."""
+    from ui import cache
+
+    try:
+        return cache.area_data(selection)
+    except ValueError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
 def header(title: str, data: AreaData | None, intro: str | None = None) -> None:
     st.title(title)
     if intro:

@@ -7,7 +7,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from geo import datasets as D
 from geo.catalogue import attribution_lines
