@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import time
 
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 MAP = '[data-testid="stDeckGlJsonChart"]'
 
@@ -22,9 +24,10 @@ def exception_texts(page) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]
 
 
-def map_image(page, selector: str = MAP) -> Image.Image:
-    chart = page.wait_for_selector(selector, timeout=60_000)
-    return Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
+def map_image(page, selector: str = MAP, timeout_ms: int = 120_000) -> Image.Image:
+    chart = page.wait_for_selector(selector, timeout=timeout_ms)
+    # a busy software-rendered page can take a while to be "stable" enough for a screenshot
+    return Image.open(io.BytesIO(chart.screenshot(timeout=timeout_ms, animations="disabled"))).convert("RGB")
 
 
 def is_painted(image: Image.Image) -> bool:
@@ -38,12 +41,14 @@ def is_painted(image: Image.Image) -> bool:
 
 def map_is_painted(page, selector: str = MAP, timeout_ms: int = 60_000) -> bool:
     """True once the map shows drawn polygons (deck.gl paints a frame or two after the data arrives)."""
-    waited = 0
-    while waited <= timeout_ms:
-        if is_painted(map_image(page, selector)):
-            return True
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        try:
+            if is_painted(map_image(page, selector, timeout_ms=max(1000, int(1000 * (deadline - time.monotonic()))))):
+                return True
+        except PlaywrightTimeout:
+            return False
         page.wait_for_timeout(1000)
-        waited += 1000
     return False
 
 
