@@ -61,11 +61,11 @@ from geo.tabular import read_table, sniff_kind
 
 STORE_ENV = "HOTSPOT_STORE"
 REPO = Path(__file__).resolve().parent.parent
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: arrival (ED time of arrival)
 SOURCES = ("police", "ed", "ambulance", "other")
 ALREADY_STORED = "already in the store"  # the reason shown for duplicates of stored Crime IDs
 AREA_COLUMNS = ["lsoa21", "ward24", "lad24"]
-STORE_COLUMNS = INCIDENT_COLUMNS + AREA_COLUMNS + ["after_dark", "batch_id"]
+STORE_COLUMNS = INCIDENT_COLUMNS + AREA_COLUMNS + ["after_dark", "arrival", "batch_id"]
 BATCH_COLUMNS = ["batch_id", "file_name", "content_hash", "source", "loaded_by", "loaded_at", "rows_read",
                  "accepted", "duplicates", "rejected", "rejected_by_reason", "first_month", "last_month",
                  "mapping", "notes"]
@@ -74,7 +74,7 @@ PARTNER_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 MAX_LOADED_BY = 200
 
 _TEXT = ["incident_id", "source", "category", "month", "time", "location", "supplied_area_code", "outcome",
-         "file", *AREA_COLUMNS]
+         "file", *AREA_COLUMNS, "arrival"]
 _INCIDENT_DDL = ", ".join(
     [f'"{c}" VARCHAR NOT NULL' for c in INCIDENT_COLUMNS[:3]]
     + ['"month" VARCHAR NOT NULL', '"date" DATE', '"time" VARCHAR NOT NULL', '"location" VARCHAR NOT NULL',
@@ -82,7 +82,7 @@ _INCIDENT_DDL = ", ".join(
        '"easting" DOUBLE NOT NULL', '"northing" DOUBLE NOT NULL', '"longitude" DOUBLE NOT NULL',
        '"latitude" DOUBLE NOT NULL', '"file" VARCHAR NOT NULL', '"row" BIGINT NOT NULL',
        '"lsoa21" VARCHAR NOT NULL', '"ward24" VARCHAR NOT NULL', '"lad24" VARCHAR NOT NULL',
-       '"after_dark" BOOLEAN', '"batch_id" BIGINT NOT NULL'])
+       '"after_dark" BOOLEAN', '"arrival" VARCHAR NOT NULL', '"batch_id" BIGINT NOT NULL'])
 _SCHEMA = [
     "CREATE TABLE store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     "CREATE SEQUENCE batch_ids START 1",
@@ -542,7 +542,7 @@ class IncidentStore:
                                         study_area_bng=bundled.study_area())
         data, rep = loaded.data, loaded.report
         notes = list(rep.notes)
-        rows = pd.DataFrame(data.drop(columns="geometry")).reindex(columns=INCIDENT_COLUMNS)
+        rows = pd.DataFrame(data.drop(columns="geometry")).reindex(columns=INCIDENT_COLUMNS + ["arrival"])
         if len(data):
             assigned = assign_areas(data, bundled.boundaries("lsoa21"), supplied=data["supplied_area_code"],
                                     equivalent_codes=equivalent_pairs())
@@ -615,7 +615,7 @@ class IncidentStore:
                 new, dups = rows[~is_dup], rows[is_dup]
                 if len(dups):
                     dups = dups.assign(raw=_raw_rows(dups, prep.original, ("batch_id", "lsoa21", "ward24",
-                                                                          "lad24", "after_dark")))
+                                                                          "lad24", "after_dark", "arrival")))
                 if len(dups):
                     notes.append(f"{len(dups):,} row(s) have a Crime ID already in the store (overlapping "
                                  "downloads): kept aside, not counted twice.")

@@ -312,3 +312,14 @@ def test_default_store_path(monkeypatch, tmp_path):
         assert s.path == (tmp_path / "elsewhere.duckdb").resolve()
     with pytest.raises(InputError, match="was closed"):
         s.batches()
+
+
+def test_ed_arrival_time_is_kept(tmp_path):
+    table = tmp_path / "istv.csv"
+    table.write_text("Attendance ID,Date and time of incident,Date and time of arrival,Incident postcode,"
+                     "Primary means of assault\nA1,2024-03-02 23:40,2024-03-03 00:15,B1 1AY,Body part\n")
+    with IncidentStore(tmp_path / "s.duckdb") as store:
+        store.ingest([table], "ed")
+        data = store.incidents()
+    assert data["arrival"].tolist() == ["2024-03-03 00:15"]
+    assert data["after_dark"].tolist() == [True]  # 23:40 on 2 March in Birmingham
