@@ -38,7 +38,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
-from sklearn.cluster import DBSCAN
 
 from .grid import BNG, points_to_xy
 
@@ -239,6 +238,7 @@ class DbscanClusters:
                 stacklevel=2,
             )
 
+        from sklearn.cluster import DBSCAN  # imported here: scikit-learn costs ~1 s to import
         model = DBSCAN(eps=eps, min_samples=ms, algorithm=algorithm)
         model.fit(uxy, sample_weight=sw)
         ulabels = model.labels_.astype(np.int64)

@@ -6,6 +6,7 @@ import streamlit as st
 from ui import hotspot_map as M
 from ui.colours import legend_html
 from ui.layers import TOOLTIP_HTML, points_layer
+from ui.mapdata import geometry_only
 from ui.maps import deck
 from ui.page import area_data_or_stop, footer, header, map_attribution
 from ui.state import current_view
@@ -73,7 +74,8 @@ else:
     # clicks registering on slow (software-rendered) displays.
     layers.append(pdk.Layer("GeoJsonLayer", geo_json, id="areas", filled=True, stroked=False, pickable=True,
                             get_fill_color="properties.fill", auto_highlight=True))
-    layers.append(pdk.Layer("GeoJsonLayer", geo_json, id="area_lines", filled=False, stroked=True, pickable=False,
+    layers.append(pdk.Layer("GeoJsonLayer", geometry_only(geo_json), id="area_lines", filled=False, stroked=True,
+                            pickable=False,
                             get_line_color=[255, 255, 255, 140], get_line_width=0, line_width_min_pixels=0.4))
 legends.append((title, legend))
 layers += M.context_layers(sel.geography)

@@ -10,7 +10,6 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from analytics.clusters import DbscanClusters
 from analytics.density import kernel_density
 from analytics.grid import make_grid
 from analytics.grid_hotspots import grid_hotspots
@@ -114,6 +113,8 @@ def kde_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, list,
 
 @st.cache_data(show_spinner="Clustering incidents (DBSCAN)…", max_entries=16)
 def cluster_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, pd.DataFrame, dict]:
+    from analytics.clusters import DbscanClusters  # imports scikit-learn: only when clusters are asked for
+
     data = cache.area_data(selection)
     pts = data.points
     result = DbscanClusters(pts[["easting", "northing"]].to_numpy(), eps_m=p.eps_m, min_samples=p.min_samples,

@@ -53,3 +53,10 @@ def to_geojson(gdf: gpd.GeoDataFrame, properties: list[str], tolerance_m: float 
 def payload_bytes(obj) -> int:
     """Bytes of compact JSON for ``obj`` (what the browser receives, before pydeck's own indentation)."""
     return len(json.dumps(obj, separators=(",", ":")).encode())
+
+
+def geometry_only(collection: dict) -> dict:
+    """The same features without properties (an outline layer needs no tooltips or colours)."""
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "geometry": f["geometry"], "properties": {}}
+                         for f in collection["features"]]}

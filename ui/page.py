@@ -11,6 +11,12 @@ ATTRIBUTION_KEYS = {IOD: ["lsoa21", "iod2025_indicators", "population2020"],
                     BHAM: ["lsoa21", "police_bham_2017", "population2020"]}
 
 
+def cache_lookup():
+    from ui import cache
+
+    return cache.lsoa_lookup_frame()
+
+
 def area_data_or_stop(selection) -> AreaData:
     """The selection's AreaData, or a one-line error (e.g. an empty store) and the page stops there."""
     from ui import cache
@@ -27,7 +33,12 @@ def header(title: str, data: AreaData | None, intro: str | None = None) -> None:
     if intro:
         st.markdown(intro)
     if data is not None:
-        st.info(f"**Showing:** {data.title}. {data.extent_note}", icon="ℹ️")
+        from ui.state import current_view
+
+        geography = current_view().selection.geography
+        shown = "" if geography == "all" else f" **Shown:** {geography_words(geography, cache_lookup())}; " \
+                                               "hot spots are found over the whole analysed extent."
+        st.info(f"**Showing:** {data.title}. **Analysed:** {data.extent_note}{shown}", icon="ℹ️")
         for note in data.notes:
             st.caption(note)
 
