@@ -39,7 +39,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from .grid import BNG, points_to_xy
+from .grid import BNG, point_weights, points_to_xy
 
 __all__ = [
     "DbscanClusters",
@@ -201,13 +201,7 @@ class DbscanClusters:
         if algorithm not in ("auto", "kd_tree", "ball_tree", "brute"):
             raise ValueError(f'algorithm must be "auto", "kd_tree", "ball_tree" or "brute" (got {algorithm!r})')
 
-        w = None
-        if weights is not None:
-            w = np.asarray(weights, dtype=float)
-            if w.shape != (n,):
-                raise ValueError(f"weights must have one value per point ({n}), got shape {w.shape}")
-            if not np.all(np.isfinite(w)) or np.any(w < 0):
-                raise ValueError("weights must be finite and non-negative; fill missing weights with 0")
+        w = point_weights(weights, n)
 
         loc = None
         if locations is not None:

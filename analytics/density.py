@@ -40,7 +40,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .clusters import unique_locations
-from .grid import Grid, points_to_xy
+from .grid import Grid, point_weights, points_to_xy
 
 __all__ = ["KernelDensity", "kernel_density", "nrd_bandwidth", "quartic_kernel"]
 
@@ -145,13 +145,7 @@ def kernel_density(grid: Grid, points, bandwidth_m: float | None = None, *, weig
         raise ValueError("grid must be a Grid returned by analytics.grid.make_grid()")
     xy = points_to_xy(points)
     n = len(xy)
-    w = None
-    if weights is not None:
-        w = np.asarray(weights, dtype=float)
-        if w.shape != (n,):
-            raise ValueError(f"weights must have one value per point ({n}), got shape {w.shape}")
-        if not np.all(np.isfinite(w)) or np.any(w < 0):
-            raise ValueError("weights must be finite and non-negative; fill missing weights with 0")
+    w = point_weights(weights, n)
 
     if bandwidth_m is None:
         h = nrd_bandwidth(xy)

@@ -106,6 +106,18 @@ def points_to_xy(points, what: str = "points") -> np.ndarray:
     return xy
 
 
+def point_weights(weights, n: int) -> np.ndarray | None:
+    """Per-point weights as a float array (None stays None), checked: one per point, finite, non-negative."""
+    if weights is None:
+        return None
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (n,):
+        raise ValueError(f"weights must have one value per point ({n}), got shape {w.shape}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("weights must be finite and non-negative; fill missing weights with 0")
+    return w
+
+
 def _as_area_geometry(study_area):
     """Return a single (Multi)Polygon in EPSG:27700 from a geometry or GeoPandas object."""
     if isinstance(study_area, (gpd.GeoDataFrame, gpd.GeoSeries)):
