@@ -38,6 +38,10 @@ class DisclosurePolicy:
         if int(self.threshold) < 1:
             raise ValueError("the suppression threshold must be at least 1 (e.g. 5)")
 
+    def hides(self, count) -> bool:
+        """Whether this count is shown as the label (primary suppression)."""
+        return self.enabled and 0 < count < self.threshold
+
     @property
     def label(self) -> str:
         return f"<{self.threshold}"

@@ -97,7 +97,7 @@ with right:
         st.info("Needs incident points (police.uk or stored data).")
     else:
         if policy(sel).enabled:
-            top["Incidents"] = [policy(sel).label if 0 < v < policy(sel).threshold else f"{v:,.0f}" for v in
+            top["Incidents"] = [policy(sel).label if policy(sel).hides(v) else f"{v:,.0f}" for v in
                                 top["Incidents"]]
         st.dataframe(top, hide_index=True, width="stretch")
 

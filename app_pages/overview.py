@@ -67,7 +67,7 @@ else:
                        "blank (small-number suppression).")
     st.altair_chart(O.trend_chart(monthly), width="stretch")
 
-heat = O.day_hour_table(data, areas, policy(sel).label, policy(sel).threshold if policy(sel).enabled else 0)
+heat = O.day_hour_table(data, areas, policy(sel))
 if heat is not None:
     st.subheader("Day of week × hour")
     st.caption("Incidents by the hour they happened, where the source gives a time (partner data; police.uk gives "

@@ -43,7 +43,7 @@ def area_card(selection: D.Selection, params: M.MethodParams, area_code: str) ->
         c1, c2, c3, c4 = st.columns(4)
         est = " (estimate)" if data.counts_are_estimates else ""
         pol = policy(selection)
-        hidden = pol.enabled and not data.counts_are_estimates and 0 < r["count"] < pol.threshold
+        hidden = not data.counts_are_estimates and pol.hides(r["count"])
         c1.metric(f"Incidents{est}", pol.label if hidden else _num(r["count"], 0 if not data.counts_are_estimates else 1))
         c2.metric(data.value_label, "withheld" if hidden else _num(r["value"]))
         c3.metric("Rank", f"{int(r['rank'])} of {n:,}", help="1 = highest value in the analysed extent")

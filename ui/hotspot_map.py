@@ -87,7 +87,7 @@ def grid_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, list
     cells = result.cells
     cells["fill"] = class_fill(cells["gi_class"], GI_COLOURS)
     pol = policy(selection)
-    shown_n = [pol.label if pol.enabled and 0 < n < pol.threshold else n for n in cells["incidents"]]
+    shown_n = [pol.label if pol.hides(n) else n for n in cells["incidents"]]
     cells["tip"] = [tip(f"Grid cell {c}", [("Incidents", n), ("Gi*", k), ("z", round(z, 2))])
                     for c, n, k, z in zip(cells["cell_id"], shown_n, cells["gi_class"], cells["gi_z"])]
     legend = [(c, k) for k, c in GI_COLOURS.items()]

@@ -77,10 +77,9 @@ def top_areas(areas: pd.DataFrame, classes: pd.Series, value_label: str, n: int 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
-def day_hour_table(data: D.AreaData, areas: pd.DataFrame, label: str | None = None,
-                   threshold: int = 0) -> pd.DataFrame | None:
+def day_hour_table(data: D.AreaData, areas: pd.DataFrame, policy=None) -> pd.DataFrame | None:
     """Incidents by day of week (rows) and hour (columns), where dates and times are known; small counts
-    shown as the suppression label when ``threshold`` is set."""
+    shown as the suppression label under ``policy``."""
     if data.points is None or "time" not in data.points.columns:
         return None
     pts = data.points[data.points["area_code"].isin(areas["area_code"])]
@@ -93,6 +92,6 @@ def day_hour_table(data: D.AreaData, areas: pd.DataFrame, label: str | None = No
                          pd.Categorical(hours, categories=range(24)), values=pts["weight"], aggfunc="sum",
                          dropna=False).fillna(0))
     table.columns = [f"{h:02d}" for h in range(24)]
-    if threshold:
-        table = table.map(lambda v: label if 0 < v < threshold else int(v)).astype(object)
+    if policy is not None and policy.enabled:
+        table = table.map(lambda v: policy.label if policy.hides(v) else int(v)).astype(object)
     return table
