@@ -6,8 +6,8 @@ import streamlit as st
 from ui import hotspot_map as M
 from ui.colours import legend_html
 from ui.layers import TOOLTIP_HTML, points_layer
-from ui.mapdata import geometry_only
-from ui.maps import deck
+from ui.mapdata import FINE, detail_for
+from ui.maps import area_layer, deck, line_layer
 from ui.page import area_data_or_stop, footer, header, map_attribution
 from ui.state import current_view
 from ui.area_card import area_card
@@ -61,6 +61,7 @@ if has_points:
                                                                  "suppression is on.")
 
 layers, legends, notes = [], [], []
+detail = FINE  # point maps cover a city or a force: always drawn in full
 if mode in M.POINT_MODES:
     builder = M.grid_layer_data if mode == "grid" else M.kde_layer_data
     geo_json, legend, title, method = builder(sel, params)
@@ -69,16 +70,13 @@ if mode in M.POINT_MODES:
     notes.append(", ".join(f"{k}: {v}" for k, v in method.items() if k in ("cell_size_m", "shape", "bandwidth_m",
                                                                               "bandwidth_rule", "cells")))
 else:
-    geo_json, legend, title = M.area_layer_data(sel, params, mode)
-    # Fill and outline are separate layers: deck.gl's picking pass then skips the costly outlines, which keeps
-    # clicks registering on slow (software-rendered) displays.
-    layers.append(pdk.Layer("GeoJsonLayer", geo_json, id="areas", filled=True, stroked=False, pickable=True,
-                            get_fill_color="properties.fill", auto_highlight=True))
-    layers.append(pdk.Layer("GeoJsonLayer", geometry_only(geo_json), id="area_lines", filled=False, stroked=True,
-                            pickable=False,
-                            get_line_color=[255, 255, 255, 140], get_line_width=0, line_width_min_pixels=0.4))
+    geo_json, edges, legend, title = M.area_layer_data(sel, params, mode)
+    detail = detail_for(len(geo_json["features"]))
+    layers.append(area_layer("areas", geo_json))
+    if edges is not None:
+        layers.append(line_layer("area_lines", edges, (255, 255, 255, 150), 1.0))
 legends.append((title, legend))
-layers += M.context_layers(sel.geography)
+layers += M.context_layers(sel.geography, detail)
 for name in overlays:
     layer, line = M.overlay_layer(name, sel.geography)
     layers.append(layer)

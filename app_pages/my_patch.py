@@ -1,7 +1,6 @@
 """My patch: a navigator's own local authority, ward or list of LSOAs, against the whole area."""
 
 import altair as alt
-import pydeck as pdk
 import streamlit as st
 
 from geo.datasets import geography_mask
@@ -9,7 +8,7 @@ from ui import cache
 from ui import hotspot_map as M
 from ui import patch as P
 from ui.layers import TOOLTIP_HTML
-from ui.maps import deck
+from ui.maps import area_layer, deck, line_layer
 from ui.page import area_data_or_stop, footer, geography_words, header
 from ui.privacy import policy, shown_areas, total_text
 from ui.state import current_view
@@ -37,12 +36,12 @@ with st.expander("Custom patch: paste LSOA codes or pick them on the map", expan
         st.session_state.pop("geo_custom", None)
         st.session_state["patch_picked"] = []
         st.rerun()
-    layer_data, _, _ = M.area_layer_data(sel.with_(geography="all"), M.MethodParams(), "gi")
+    layer_data, edges, _, _ = M.area_layer_data(sel.with_(geography="all"), M.MethodParams(), "gi")
+    pick_layers = [area_layer("pick", layer_data)]
+    if edges is not None:
+        pick_layers.append(line_layer("pick_lines", edges, (90, 90, 90, 120), 1.0))
     event = st.pydeck_chart(
-        deck([pdk.Layer("GeoJsonLayer", layer_data, id="pick", filled=True, stroked=True, pickable=True,
-                        get_fill_color="properties.fill", get_line_color=[90, 90, 90, 120], get_line_width=0,
-                        line_width_min_pixels=0.4, auto_highlight=True)], tooltip_html=TOOLTIP_HTML,
-             view=M.view_for(data.areas)),
+        deck(pick_layers, tooltip_html=TOOLTIP_HTML, view=M.view_for(data.areas)),
         height=380, on_select="rerun", selection_mode="multi-object", key="patch_picker")
     chosen = [o.get("properties", {}).get("area_code") for o in (event.selection.get("objects") or {}).get("pick", [])]
     if chosen:

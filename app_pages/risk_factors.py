@@ -1,15 +1,14 @@
 """Risk factors: the four the West Midlands needs assessments named, against violence."""
 
 import numpy as np
-import pydeck as pdk
 import streamlit as st
 
 from geo.risk_factors import FACTORS
 from ui import hotspot_map as M
 from ui import risk as R
 from ui.layers import LISA_COLOURS, LISA_LABELS, TOOLTIP_HTML, tip
-from ui.mapdata import to_geojson
-from ui.maps import deck
+from ui.mapdata import edge_segments, to_geojson
+from ui.maps import area_layer, deck, line_layer
 from ui.page import area_data_or_stop, footer, header, map_attribution
 from ui.state import current_view
 
@@ -49,10 +48,9 @@ shapes["tip"] = [tip(f"{n} ({c})", [("Violence", tiers[v] + " third"), ("Depriva
                  for n, c, v, d in zip(shapes["area_name"], shapes["area_code"], shapes["v"], shapes["d"])]
 left, right = st.columns([3, 1])
 with left:
-    st.pydeck_chart(deck([pdk.Layer("GeoJsonLayer", to_geojson(shapes, ["fill", "tip"]), id="bivariate", filled=True,
-                                    stroked=True, pickable=True, get_fill_color="properties.fill",
-                                    get_line_color=[255, 255, 255, 120], get_line_width=0,
-                                    line_width_min_pixels=0.3), *M.context_layers("all")],
+    st.pydeck_chart(deck([area_layer("bivariate", to_geojson(shapes, ["fill", "tip"])),
+                          line_layer("bivariate_lines", edge_segments(shapes), (255, 255, 255, 150), 1.0),
+                          *M.context_layers("all")],
                          tooltip_html=TOOLTIP_HTML, view=M.view_for(data.areas)), height=520)
     st.caption(map_attribution(sel.dataset))
 with right:

@@ -18,8 +18,9 @@ from geo.projection import bng_to_lonlat
 from geo.risk_factors import lsoa_risk_factors, schools
 from ui import cache
 from ui.colours import SEQUENTIAL, class_colours, legend_rows, quantile_breaks
-from ui.layers import (GI_COLOURS, LISA_COLOURS, LISA_LABELS, area_tips, boundary_layer, class_fill, tip)
-from ui.mapdata import to_geojson
+from ui.layers import (GI_COLOURS, LISA_COLOURS, LISA_LABELS, area_tips, class_fill, tip)
+from ui.mapdata import FINE, Detail, detail_for, edge_segments, to_geojson
+from ui.maps import line_layer
 from ui.privacy import policy, shown_areas
 
 MODES = {
@@ -55,8 +56,12 @@ def area_frame(selection: D.Selection, p: MethodParams) -> gpd.GeoDataFrame:
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=64)
-def area_layer_data(selection: D.Selection, p: MethodParams, mode: str) -> tuple[dict, list, str]:
-    """(GeoJSON of the shown areas with fill and tooltip, legend rows, legend title)."""
+def area_layer_data(selection: D.Selection, p: MethodParams, mode: str) -> tuple[dict, list | None, list, str]:
+    """(GeoJSON of the shown areas with fill and tooltip, their edges or None, legend rows, legend title).
+
+    The edges (unique boundary segments, for a line layer) are left out of a national map: see
+    :class:`ui.mapdata.Detail`.
+    """
     data = cache.area_data(selection)
     frame = area_frame(selection, p)
     shown = frame[D.geography_mask(frame, selection.geography)].copy()
@@ -75,7 +80,10 @@ def area_layer_data(selection: D.Selection, p: MethodParams, mode: str) -> tuple
         title = "Getis-Ord Gi* (confidence)"
     safe = shown_areas(shown, selection, data.counts_are_estimates)
     shown["tip"] = area_tips(safe, data.value_label, data.counts_are_estimates)
-    return to_geojson(shown, ["area_code", "fill", "tip"]), legend, title
+    detail = detail_for(len(shown))
+    edges = edge_segments(shown, detail.tolerance_m, detail.decimals) if detail.area_edges else None
+    return (to_geojson(shown, ["area_code", "fill", "tip"], detail.tolerance_m, detail.decimals), edges, legend,
+            title)
 
 
 @st.cache_data(show_spinner="Finding hot spots on a grid…", max_entries=16)
@@ -195,19 +203,27 @@ def overlay_layer(name: str, geography: str) -> tuple[pdk.Layer, str]:
                      get_line_color=[255, 255, 255, 200], line_width_min_pixels=0.5), legend
 
 
-def context_layers(geography: str) -> list[pdk.Layer]:
+@st.cache_data(show_spinner=False, max_entries=16)
+def boundary_lines(kind: str, lad_code: str | None = None) -> list:
+    """Unique boundary segments of the wards (of one authority, if given) or of the authorities."""
+    frame = cache.boundaries("wards24" if kind == "wards" else "lad24")
+    if lad_code:
+        frame = frame[frame["LAD24CD"] == lad_code]
+    return edge_segments(frame[["geometry"]], tolerance_m=25.0)
+
+
+def context_layers(geography: str, detail: Detail = FINE) -> list[pdk.Layer]:
     """Ward and authority lines drawn over everything (no internet basemap is needed)."""
-    wards = cache.boundaries("wards24")
-    lad = cache.boundaries("lad24")
+    lad_code = None
     if geography.startswith(("lad:", "ward:")):
         kind, _, code = geography.partition(":")
         if kind == "ward":
             lad_code = cache.lsoa_lookup_frame().loc[lambda f: f["ward_code"] == code, "lad_code"].iloc[0]
         else:
             lad_code = code
-        wards = wards[wards["LAD24CD"] == lad_code]
-    return [boundary_layer("wards", wards, (80, 80, 80, 150), 0.8),
-            boundary_layer("lad", lad, (20, 20, 20, 230), 2.2)]
+    layers = [line_layer("wards", boundary_lines("wards", lad_code), (80, 80, 80, 150), 1.0)] \
+        if detail.ward_lines else []
+    return layers + [line_layer("lad", boundary_lines("lad"), (20, 20, 20, 230), 2.2)]
 
 
 def view_for(frame: gpd.GeoDataFrame) -> pdk.ViewState:

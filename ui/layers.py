@@ -14,7 +14,8 @@ import pandas as pd
 import pydeck as pdk
 
 from ui.colours import NO_DATA, SEQUENTIAL, class_colours, hex_to_rgba, legend_rows, quantile_breaks
-from ui.mapdata import to_geojson
+from ui.mapdata import edge_segments
+from ui.maps import line_layer
 
 GI_COLOURS = {  # ColorBrewer RdBu, diverging: red hot, blue cold
     "Hot spot 99%": "#b2182b", "Hot spot 95%": "#ef8a62", "Hot spot 90%": "#fddbc7", "Not significant": "#f2f2f2",
@@ -59,19 +60,9 @@ def class_fill(classes: pd.Series, colours: dict[str, str], alpha: int = 210) ->
     return [hex_to_rgba(colours.get(c, NO_DATA), alpha) for c in classes]
 
 
-def geojson_layer(layer_id: str, frame: gpd.GeoDataFrame, fill: bool = True, line=(255, 255, 255, 120),
-                  line_px: float = 0.5, pickable: bool = True, tolerance_m: float = 15.0) -> pdk.Layer:
-    """A GeoJSON layer from ``frame`` (which carries ``fill`` and ``tip`` columns when filled/pickable)."""
-    props = [c for c in ("area_code", "fill", "tip") if c in frame.columns]
-    data = to_geojson(frame, props, tolerance_m=tolerance_m)
-    return pdk.Layer("GeoJsonLayer", data, id=layer_id, filled=fill, stroked=True, pickable=pickable,
-                     get_fill_color="properties.fill" if fill else [0, 0, 0, 0], get_line_color=list(line),
-                     get_line_width=0, line_width_min_pixels=line_px, auto_highlight=pickable)
-
-
-def boundary_layer(layer_id: str, frame: gpd.GeoDataFrame, line, line_px: float) -> pdk.Layer:
-    return geojson_layer(layer_id, frame[["geometry"]], fill=False, line=line, line_px=line_px, pickable=False,
-                         tolerance_m=25.0)
+def boundary_layer(layer_id: str, frame: gpd.GeoDataFrame, line, line_px: float, tolerance_m: float = 25.0) -> pdk.Layer:
+    """The boundaries of a coverage (wards, authorities) as lines, each shared edge once."""
+    return line_layer(layer_id, edge_segments(frame[["geometry"]], tolerance_m), line, line_px)
 
 
 def points_layer(layer_id: str, points: pd.DataFrame, colour=(20, 20, 20, 200), radius_m: float = 12,

@@ -1,4 +1,13 @@
-"""pydeck map building: the offline base style, boundary layers, attribution."""
+"""pydeck map building: the base map (none unless a deployment configures tiles), area and line layers.
+
+Drawing cost matters more than usual here: a meeting-room laptop or a locked-down council PC
+often has no usable GPU, and the browser then draws WebGL in software. Measured on this
+machine (benchmarks/README.md), outlines drawn the GeoJSON way (deck.gl's path layer) cost
+seconds per frame in software, and a MapLibre base map adds its own start-up. So, by default,
+no base map library is loaded at all (the map draws boundaries itself and works offline), the
+area layer draws fills only, and every outline is a ``LineLayer`` of unique boundary segments
+(:func:`ui.mapdata.edge_segments`).
+"""
 
 from __future__ import annotations
 
@@ -8,23 +17,26 @@ import os
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-BLANK_STYLE_URL = "/app/static/blank_style.json"  # served by Streamlit static serving; works offline
 WM_VIEW = pdk.ViewState(latitude=52.48, longitude=-1.89, zoom=9.3, pitch=0)
+NO_BASEMAP = "__MAP_STYLE__"  # pydeck's "no style given" value: with no provider Streamlit draws no base map
 
 
-def map_style() -> str:
-    """The base map style URL: a deployment's own (HOTSPOT_MAP_STYLE) or the bundled blank style."""
-    return os.environ.get("HOTSPOT_MAP_STYLE", "").strip() or BLANK_STYLE_URL
+def map_style() -> str | None:
+    """A deployment's base map style URL (HOTSPOT_MAP_STYLE, a MapLibre style), or None for no base map."""
+    return os.environ.get("HOTSPOT_MAP_STYLE", "").strip() or None
 
 
-def polygon_layer(layer_id: str, geojson: dict, fill: bool = True, line_colour=(60, 60, 60, 160),
-                  line_width_px: float = 0.5, pickable: bool = False) -> pdk.Layer:
-    return pdk.Layer(
-        "GeoJsonLayer", geojson, id=layer_id, filled=fill, stroked=True, pickable=pickable,
-        get_fill_color="properties.fill" if fill else [0, 0, 0, 0], get_line_color=list(line_colour),
-        # widths in pixels via line_width_min_pixels: pydeck would turn the string "pixels" into an expression
-        get_line_width=0, line_width_min_pixels=line_width_px, auto_highlight=pickable,
-    )
+def area_layer(layer_id: str, geojson: dict, pickable: bool = True, fill: str = "properties.fill") -> pdk.Layer:
+    """Filled areas (no outline: outlines are a :func:`line_layer`), hover-highlighted when pickable."""
+    return pdk.Layer("GeoJsonLayer", geojson, id=layer_id, filled=True, stroked=False, pickable=pickable,
+                     get_fill_color=fill, auto_highlight=pickable)
+
+
+def line_layer(layer_id: str, segments: list, colour, width_px: float) -> pdk.Layer:
+    """Boundary lines from ``[lon1, lat1, lon2, lat2]`` segments, ``width_px`` screen pixels wide."""
+    return pdk.Layer("LineLayer", segments, id=layer_id, get_source_position="[this[0], this[1]]",
+                     get_target_position="[this[2], this[3]]", get_color=list(colour), get_width=width_px,
+                     pickable=False)  # LineLayer widths are in pixels by default
 
 
 class CompactDeck(pdk.Deck):
@@ -37,5 +49,9 @@ class CompactDeck(pdk.Deck):
 def deck(layers: list[pdk.Layer], tooltip_html: str | None = None, view: pdk.ViewState = WM_VIEW) -> pdk.Deck:
     tooltip = {"html": tooltip_html, "style": {"fontSize": "15px", "backgroundColor": "#222", "color": "white"}} \
         if tooltip_html else False
-    return CompactDeck(layers=layers, initial_view_state=view, map_style=map_style(), map_provider="carto",
-                    tooltip=tooltip)
+    style = map_style()
+    if style:
+        return CompactDeck(layers=layers, initial_view_state=view, map_style=style, map_provider="carto",
+                           tooltip=tooltip)
+    return CompactDeck(layers=layers, initial_view_state=view, map_style=NO_BASEMAP, map_provider=None,
+                       tooltip=tooltip)

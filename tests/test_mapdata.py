@@ -1,0 +1,74 @@
+"""ui.mapdata: what the browser is sent for polygon maps (shapes, properties, unique edges)."""
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import Polygon, shape
+
+from ui.mapdata import COARSE, FINE, FINE_MAX_AREAS, detail_for, edge_segments, to_geojson
+
+X0, Y0 = 407_000, 286_000  # central Birmingham, in British National Grid metres
+
+
+def _squares() -> gpd.GeoDataFrame:
+    """Two 100 m squares side by side: 8 ring segments, one of them shared."""
+    left = Polygon([(X0, Y0), (X0 + 100, Y0), (X0 + 100, Y0 + 100), (X0, Y0 + 100)])
+    right = Polygon([(X0 + 100, Y0), (X0 + 200, Y0), (X0 + 200, Y0 + 100), (X0 + 100, Y0 + 100)])
+    return gpd.GeoDataFrame({"code": ["A", "B"], "n": [np.int64(3), np.nan]}, geometry=[left, right], crs=27700)
+
+
+def _zigzag_pair() -> gpd.GeoDataFrame:
+    """Two areas whose shared boundary zigzags by 4 m (below a 15 m tolerance) every 50 m."""
+    shared = [(X0 + 500 + (4 if i % 2 else 0), Y0 + 50 * i) for i in range(21)]  # south to north, 1 km
+    west = Polygon([(X0, Y0), *shared, (X0, Y0 + 1000)])
+    east = Polygon([*shared, (X0 + 1000, Y0 + 1000), (X0 + 1000, Y0)])
+    return gpd.GeoDataFrame({"code": ["W", "E"]}, geometry=[west, east], crs=27700)
+
+
+def test_a_shared_edge_is_one_segment():
+    segs = edge_segments(_squares(), tolerance_m=0)
+    assert len(segs) == 7  # 4 + 4 ring segments, the middle edge counted once
+    assert all(len(s) == 4 for s in segs)
+    lon = np.array(segs)[:, [0, 2]]
+    assert np.all((lon > -1.95) & (lon < -1.85))  # converted to WGS84 longitudes around Birmingham
+
+
+def test_to_geojson_keeps_only_the_named_properties_json_ready():
+    gj = to_geojson(_squares(), ["code", "n"], tolerance_m=0)
+    props = [f["properties"] for f in gj["features"]]
+    assert props == [{"code": "A", "n": 3}, {"code": "B", "n": None}]  # numpy int -> int, NaN -> null
+    coords = np.array(gj["features"][0]["geometry"]["coordinates"][0])
+    assert np.allclose(coords, coords.round(5))  # 5 decimal places: about 1 m
+
+
+def test_simplified_neighbours_still_meet_without_gap_or_overlap():
+    pair = _zigzag_pair()
+    gj = to_geojson(pair, ["code"], tolerance_m=15)
+    west, east = (shape(f["geometry"]) for f in gj["features"])
+    assert shapely.get_num_coordinates(west) < shapely.get_num_coordinates(pair.geometry[0])  # it did simplify
+    # lon/lat degrees: compare with the shapes' own sizes rather than in square metres
+    assert west.intersection(east).area < 1e-9 * west.area  # no overlap
+    union = shapely.union_all([west, east])
+    assert union.geom_type == "Polygon" and len(union.interiors) == 0  # no gap between them
+    # and the shared boundary, drawn once, is the same line in both shapes
+    segs = edge_segments(pair, tolerance_m=15)
+    ring_segments = sum(shapely.get_num_coordinates(g.exterior) - 1 for g in (west, east))
+    common = shapely.line_merge(west.boundary.intersection(east.boundary))
+    assert common.geom_type == "LineString" and common.length > 0
+    assert len(segs) == ring_segments - (shapely.get_num_coordinates(common) - 1)
+
+
+def test_detail_is_fine_for_a_region_and_coarse_for_a_nation():
+    assert detail_for(1_719) == FINE and detail_for(FINE_MAX_AREAS) == FINE
+    assert detail_for(33_755) == COARSE
+    assert COARSE.tolerance_m > FINE.tolerance_m and not COARSE.area_edges
+
+
+@pytest.mark.parametrize("tolerance", [0, 15])
+def test_shapes_that_overlap_are_simplified_one_by_one(tolerance):
+    sq = _squares()
+    overlapping = gpd.GeoDataFrame({"code": ["A", "B"]}, geometry=[sq.geometry[0], sq.geometry[0].buffer(10)],
+                                   crs=27700)
+    gj = to_geojson(overlapping, ["code"], tolerance_m=tolerance)  # not a coverage: must not fail or drop shapes
+    assert [f["properties"]["code"] for f in gj["features"]] == ["A", "B"]
