@@ -7,7 +7,7 @@ from ui import hotspot_map as M
 from ui.colours import legend_html
 from ui.layers import TOOLTIP_HTML, points_layer
 from ui.mapdata import FINE, detail_for
-from ui.maps import area_layer, deck, line_layer
+from ui.maps import deck
 from ui.page import area_data_or_stop, footer, header, map_attribution
 from ui.state import current_view
 from ui.area_card import area_card
@@ -70,11 +70,9 @@ if mode in M.POINT_MODES:
     notes.append(", ".join(f"{k}: {v}" for k, v in method.items() if k in ("cell_size_m", "shape", "bandwidth_m",
                                                                               "bandwidth_rule", "cells")))
 else:
-    geo_json, edges, legend, title = M.area_layer_data(sel, params, mode)
-    detail = detail_for(len(geo_json["features"]))
-    layers.append(area_layer("areas", geo_json))
-    if edges is not None:
-        layers.append(line_layer("area_lines", edges, (255, 255, 255, 150), 1.0))
+    shown_areas = M.area_layer_data(sel, params, mode)
+    layers += shown_areas.layers("areas")
+    legend, title, detail = shown_areas.legend, shown_areas.title, detail_for(shown_areas.n_areas)
 legends.append((title, legend))
 layers += M.context_layers(sel.geography, detail)
 for name in overlays:

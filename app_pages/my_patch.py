@@ -8,7 +8,7 @@ from ui import cache
 from ui import hotspot_map as M
 from ui import patch as P
 from ui.layers import TOOLTIP_HTML
-from ui.maps import area_layer, deck, line_layer
+from ui.maps import deck
 from ui.page import area_data_or_stop, footer, geography_words, header
 from ui.privacy import policy, shown_areas, total_text
 from ui.state import current_view
@@ -36,12 +36,9 @@ with st.expander("Custom patch: paste LSOA codes or pick them on the map", expan
         st.session_state.pop("geo_custom", None)
         st.session_state["patch_picked"] = []
         st.rerun()
-    layer_data, edges, _, _ = M.area_layer_data(sel.with_(geography="all"), M.MethodParams(), "gi")
-    pick_layers = [area_layer("pick", layer_data)]
-    if edges is not None:
-        pick_layers.append(line_layer("pick_lines", edges, (90, 90, 90, 120), 1.0))
+    all_areas = M.area_layer_data(sel.with_(geography="all"), M.MethodParams(), "gi")
     event = st.pydeck_chart(
-        deck(pick_layers, tooltip_html=TOOLTIP_HTML, view=M.view_for(data.areas)),
+        deck(all_areas.layers("pick", line_colour=(90, 90, 90, 120)), tooltip_html=TOOLTIP_HTML, view=M.view_for(data.areas)),
         height=380, on_select="rerun", selection_mode="multi-object", key="patch_picker")
     chosen = [o.get("properties", {}).get("area_code") for o in (event.selection.get("objects") or {}).get("pick", [])]
     if chosen:

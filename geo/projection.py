@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import Transformer
 
 BNG = "EPSG:27700"  # British National Grid, metres: every distance, area and cluster
@@ -27,6 +28,15 @@ def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def bng_to_lonlat(easting: np.ndarray, northing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _transformer(BNG, WGS84).transform(np.asarray(easting, float), np.asarray(northing, float))
+
+
+def bng_shapes_to_lonlat(shapes: np.ndarray) -> np.ndarray:
+    """Shapely geometries in BNG metres to WGS84 lon/lat, with the one cached transformer.
+
+    (GeoSeries.to_crs builds a new pyproj transformer on every call: ~0.1 s each, per map drawn.)
+    """
+    t = _transformer(BNG, WGS84)
+    return shapely.transform(shapes, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
 def to_bng(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -19,8 +19,8 @@ from geo.risk_factors import lsoa_risk_factors, schools
 from ui import cache
 from ui.colours import SEQUENTIAL, class_colours, legend_rows, quantile_breaks
 from ui.layers import (GI_COLOURS, LISA_COLOURS, LISA_LABELS, area_tips, class_fill, tip)
-from ui.mapdata import FINE, Detail, detail_for, edge_segments, to_geojson
-from ui.maps import line_layer
+from ui.mapdata import FINE, Detail, compact_json, detail_for, edge_segments, to_geojson
+from ui.maps import RawJson, area_layer, line_layer
 from ui.privacy import policy, shown_areas
 
 MODES = {
@@ -55,13 +55,27 @@ def area_frame(selection: D.Selection, p: MethodParams) -> gpd.GeoDataFrame:
     return data.areas.merge(hot.table[cols], on="area_code", how="left")
 
 
-@st.cache_data(show_spinner="Drawing the map…", max_entries=64)
-def area_layer_data(selection: D.Selection, p: MethodParams, mode: str) -> tuple[dict, list | None, list, str]:
-    """(GeoJSON of the shown areas with fill and tooltip, their edges or None, legend rows, legend title).
+@dataclass(frozen=True)
+class AreaLayers:
+    """The LSOA map's data, as JSON text ready for the deck (see :class:`ui.maps.RawJson`)."""
 
-    The edges (unique boundary segments, for a line layer) are left out of a national map: see
-    :class:`ui.mapdata.Detail`.
-    """
+    geojson: str  # the shown areas with their fill and tooltip
+    edges: str | None  # their unique boundary segments; None on a national map (see ui.mapdata.Detail)
+    n_areas: int
+    legend: list
+    title: str
+
+    def layers(self, layer_id: str, line_colour=(255, 255, 255, 150)) -> list[pdk.Layer]:
+        """The clickable fill layer and, when drawn, the areas' edges over it."""
+        out = [area_layer(layer_id, RawJson(self.geojson))]
+        if self.edges is not None:
+            out.append(line_layer(f"{layer_id}_lines", RawJson(self.edges), line_colour, 1.0))
+        return out
+
+
+@st.cache_data(show_spinner="Drawing the map…", max_entries=64)
+def area_layer_data(selection: D.Selection, p: MethodParams, mode: str) -> AreaLayers:
+    """The shown areas coloured by ``mode`` (Gi* class, local Moran class or value), with tooltips."""
     data = cache.area_data(selection)
     frame = area_frame(selection, p)
     shown = frame[D.geography_mask(frame, selection.geography)].copy()
@@ -81,9 +95,10 @@ def area_layer_data(selection: D.Selection, p: MethodParams, mode: str) -> tuple
     safe = shown_areas(shown, selection, data.counts_are_estimates)
     shown["tip"] = area_tips(safe, data.value_label, data.counts_are_estimates)
     detail = detail_for(len(shown))
+    geojson = to_geojson(shown, ["area_code", "fill", "tip"], detail.tolerance_m, detail.decimals)
     edges = edge_segments(shown, detail.tolerance_m, detail.decimals) if detail.area_edges else None
-    return (to_geojson(shown, ["area_code", "fill", "tip"], detail.tolerance_m, detail.decimals), edges, legend,
-            title)
+    return AreaLayers(geojson=compact_json(geojson), edges=None if edges is None else compact_json(edges),
+                      n_areas=len(geojson["features"]), legend=legend, title=title)
 
 
 @st.cache_data(show_spinner="Finding hot spots on a grid…", max_entries=16)
@@ -204,12 +219,12 @@ def overlay_layer(name: str, geography: str) -> tuple[pdk.Layer, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def boundary_lines(kind: str, lad_code: str | None = None) -> list:
-    """Unique boundary segments of the wards (of one authority, if given) or of the authorities."""
+def boundary_lines(kind: str, lad_code: str | None = None) -> str:
+    """Unique boundary segments (JSON text) of the wards (of one authority, if given) or of the authorities."""
     frame = cache.boundaries("wards24" if kind == "wards" else "lad24")
     if lad_code:
         frame = frame[frame["LAD24CD"] == lad_code]
-    return edge_segments(frame[["geometry"]], tolerance_m=25.0)
+    return compact_json(edge_segments(frame[["geometry"]], tolerance_m=25.0))
 
 
 def context_layers(geography: str, detail: Detail = FINE) -> list[pdk.Layer]:
@@ -221,9 +236,9 @@ def context_layers(geography: str, detail: Detail = FINE) -> list[pdk.Layer]:
             lad_code = cache.lsoa_lookup_frame().loc[lambda f: f["ward_code"] == code, "lad_code"].iloc[0]
         else:
             lad_code = code
-    layers = [line_layer("wards", boundary_lines("wards", lad_code), (80, 80, 80, 150), 1.0)] \
+    layers = [line_layer("wards", RawJson(boundary_lines("wards", lad_code)), (80, 80, 80, 150), 1.0)] \
         if detail.ward_lines else []
-    return layers + [line_layer("lad", boundary_lines("lad"), (20, 20, 20, 230), 2.2)]
+    return layers + [line_layer("lad", RawJson(boundary_lines("lad")), (20, 20, 20, 230), 2.2)]
 
 
 def view_for(frame: gpd.GeoDataFrame) -> pdk.ViewState:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.projection import to_bng
+from geo.projection import bng_shapes_to_lonlat, to_bng
 
 COORD_DECIMALS = 5  # ~1.1 m of latitude
 DEFAULT_TOLERANCE_M = 15.0
@@ -77,10 +77,8 @@ def _simplify(geom: np.ndarray, tolerance_m: float) -> np.ndarray:
 def lonlat_shapes(gdf: gpd.GeoDataFrame, tolerance_m: float = DEFAULT_TOLERANCE_M,
                   decimals: int = COORD_DECIMALS) -> np.ndarray:
     """The shapes of ``gdf`` simplified in metres, in WGS84, coordinates rounded to ``decimals``."""
-    bng = to_bng(gdf)
-    geom = _simplify(bng.geometry.to_numpy(), tolerance_m)
-    lonlat = gpd.GeoSeries(geom, crs=bng.crs).to_crs("EPSG:4326").to_numpy()
-    return shapely.set_precision(lonlat, 10.0 ** -decimals)
+    geom = _simplify(to_bng(gdf).geometry.to_numpy(), tolerance_m)
+    return shapely.set_precision(bng_shapes_to_lonlat(geom), 10.0 ** -decimals)
 
 
 def to_geojson(gdf: gpd.GeoDataFrame, properties: list[str], tolerance_m: float = DEFAULT_TOLERANCE_M,
@@ -116,6 +114,11 @@ def edge_segments(gdf: gpd.GeoDataFrame, tolerance_m: float = DEFAULT_TOLERANCE_
     return np.unique(seg, axis=0).tolist()
 
 
+def compact_json(obj) -> str:
+    """``obj`` as JSON text without spaces (what the browser is sent)."""
+    return json.dumps(obj, separators=(",", ":"))
+
+
 def payload_bytes(obj) -> int:
-    """Bytes of compact JSON for ``obj`` (what the browser receives, before pydeck's own indentation)."""
-    return len(json.dumps(obj, separators=(",", ":")).encode())
+    """Bytes of compact JSON for ``obj``."""
+    return len(compact_json(obj).encode())
