@@ -3,7 +3,9 @@
     .venv/bin/python -m benchmarks.bench_browser [--repeats 5] [--sessions 10] [--page map]
 
 Playwright drives Debian's Chromium (/usr/bin/chromium, never a downloaded browser) against
-``streamlit run app.py`` on 127.0.0.1 with the bundled data. deck.gl draws through SwiftShader
+the app on 127.0.0.1 with the bundled data, started as ``./dev app`` starts it (``python -m ui.serve``:
+``streamlit run app.py`` plus a warm-up of the default map at start; bare ``streamlit run app.py``
+is timed too, interleaved). deck.gl draws through SwiftShader
 (software WebGL) here, so the browser's share is reported apart from the server's:
 
 cold start   process spawn -> /_stcore/health answers -> page requested -> the script run that
@@ -68,17 +70,24 @@ def map_url_path() -> str:
     return map_page()[1]
 
 
-class Server:
-    """``streamlit run app.py`` in a fresh process; ``spawn`` = perf_counter at Popen."""
+IDLE_S = 15.0
+LAUNCHERS = {  # how the app is started: what ./dev app runs (with its start-up warm-up), and bare streamlit
+    "dev": ["-m", "ui.serve"],
+    "streamlit": ["-m", "streamlit", "run", "app.py"],
+}
 
-    def __init__(self, log_path):
+
+class Server:
+    """The app in a fresh process (``launcher``: a key of LAUNCHERS); ``spawn`` = perf_counter at Popen."""
+
+    def __init__(self, log_path, launcher: str = "dev"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.spawn = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+            [sys.executable, *LAUNCHERS[launcher], "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.healthy = None
@@ -265,11 +274,13 @@ def has_measure(page) -> bool:
     return page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').filter(has_text="Measure").count() > 0
 
 
-def cold_start_rep(browser, url_path, log_path, changes=True, cdp=False):
+def cold_start_rep(browser, url_path, log_path, changes=True, cdp=False, launcher="dev", idle_s=0.0):
+    """One fresh server and browser context; ``idle_s``: seconds the server sits idle before the page is asked for."""
     out = {}
-    server = Server(log_path)
+    server = Server(log_path, launcher)
     try:
         out["health"] = server.wait_health()
+        time.sleep(idle_s)
         context = browser.new_context(viewport={"width": 1500, "height": 1000})
         page = context.new_page()
         rec = WsRecorder(page)
@@ -430,11 +441,17 @@ def main(argv=None):
     rows = []
     logdir = ROOT / "benchmarks" / ".cache"
     logdir.mkdir(exist_ok=True)
-    reps = []
+    reps, bare, idle = [], [], {"dev": [], "streamlit": []}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for r in range(args.repeats):
+                # interleaved with the ./dev app runs, so both see the same machine load
+                b = cold_start_rep(browser, url_path, logdir / f"streamlit-bare-{r}.log", changes=False,
+                                   launcher="streamlit")
+                bare.append(b)
+                print(f"rep {r + 1}, bare streamlit run app.py: painted {b['paint']:.2f} s, script run "
+                      f"{b['script_run']:.2f} s", flush=True)
                 rep = cold_start_rep(browser, url_path, logdir / f"streamlit-cold-{r}.log", changes=True, cdp=(r == 0))
                 reps.append(rep)
                 ch = " ".join(f"{c['choice'][:14]}:{c['deck_sent']:.2f}/{c['server']:.2f}/{c['total']:.2f}"
@@ -446,6 +463,12 @@ def main(argv=None):
                       flush=True)
                 if rep["exceptions"]:
                     print("   exceptions on the page:", rep["exceptions"])
+            for r in range(min(3, args.repeats)):  # a visitor arriving at a server started a while ago
+                for launcher in ("dev", "streamlit"):
+                    rep = cold_start_rep(browser, url_path, logdir / f"streamlit-idle-{launcher}-{r}.log",
+                                         changes=False, launcher=launcher, idle_s=IDLE_S)
+                    idle[launcher].append(rep["paint"] - rep["request"])
+                    print(f"idle {IDLE_S:.0f} s, {launcher}: page request -> painted {idle[launcher][-1]:.2f} s", flush=True)
             mem = None
             if not args.no_memory:
                 try:
@@ -458,8 +481,8 @@ def main(argv=None):
             browser.close()
 
     paint = med([r["paint"] for r in reps])
-    rows.append(row(SECTION1, f"cold start: spawn -> map painted (/{url_path})", paint, target=("<=", 5.0),
-                    times=[r["paint"] for r in reps],
+    rows.append(row(SECTION1, f"cold start: ./dev app (python -m ui.serve) -> map painted (/{url_path})", paint,
+                    target=("<=", 5.0), times=[r["paint"] for r in reps],
                     note="Gi* map" if all(r["gi_map"] for r in reps) else "map without a Gi* legend"))
     rows.append(row(SECTION1, "  server: spawn -> /_stcore/health", med([r["health"] for r in reps])))
     rows.append(row(SECTION1, "  browser: page request -> websocket open (JS bundle)", med([r["page_to_ws"] for r in reps])))
@@ -472,6 +495,14 @@ def main(argv=None):
     rows.append(row(SECTION1, "  browser: deck JSON received -> map painted (deck.gl, SwiftShader)",
                     med([r["paint"] - r["deck_sent"] for r in reps])))
     rows.append(row(SECTION1, "  spawn -> page idle (status widget gone)", med([r["idle"] for r in reps])))
+    rows.append(row(SECTION1, "cold start: bare streamlit run app.py (no warm-up) -> map painted", med([b["paint"] for b in bare]),
+                    times=[b["paint"] for b in bare],
+                    note=f"script start -> finished {med([b['script_run'] for b in bare]):.2f} s; same runs interleaved"))
+    for launcher, label in (("dev", "./dev app"), ("streamlit", "bare streamlit run")):
+        if idle[launcher]:
+            rows.append(row(SECTION1, f"first visitor, server ({label}) idle {IDLE_S:.0f} s: page request -> map painted",
+                            med(idle[launcher]), times=idle[launcher],
+                            note="what a meeting sees when the app was started beforehand"))
     changes = [c for r in reps for c in r.get("changes", []) if "error" not in c]
     errors = sorted({c["choice"] + ": " + c["error"] for r in reps for c in r.get("changes", []) if "error" in c})
     first = [c for c in changes if not c["revisit"]]

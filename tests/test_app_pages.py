@@ -91,3 +91,13 @@ def test_selection_is_written_to_the_url():
     at = _app(ds="bham2017", measure="rate")
     assert at.query_params["ds"] in ("bham2017", ["bham2017"])
     assert at.query_params["measure"] in ("rate", ["rate"])
+
+
+def test_the_start_up_warm_up_prepares_what_a_new_visitor_sees():
+    """ui.serve caches the map for ui.state.default_selection(): it must be the sidebar's default."""
+    from ui.state import default_selection
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert at.session_state["_view"].selection == default_selection()

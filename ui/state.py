@@ -136,6 +136,11 @@ def sidebar() -> View:
     return view
 
 
+def default_selection() -> D.Selection:
+    """What the sidebar shows a new visitor with no link: the bundled IoD2025 data, all areas, counts."""
+    return D.Selection(dataset=D.IOD, crime_types=D.default_crime_types(D.IOD, D.crime_type_choices(D.IOD, None)))
+
+
 def current_view() -> View:
     """The view the sidebar chose in this run (drawn by app.py before the page)."""
     return st.session_state.get("_view") or sidebar()

@@ -31,15 +31,17 @@ def _free_port() -> int:
 
 
 class Server:
-    """``streamlit run app.py`` on a free port of 127.0.0.1, with its own environment."""
+    """The app as ``./dev app`` starts it (``python -m ui.serve``: ``streamlit run app.py`` with the default
+    map prepared at start) on a free port of 127.0.0.1, with its own environment."""
 
     def __init__(self, env: dict | None = None, name: str = "streamlit-server"):
         ARTIFACTS.mkdir(exist_ok=True)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(ARTIFACTS / f"{name}.log", "w")
+        self.log_path = ARTIFACTS / f"{name}.log"
+        self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+            [sys.executable, "-m", "ui.serve", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}, stdout=self.log,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

@@ -31,6 +31,12 @@ def test_every_page_renders_without_errors_or_outside_requests(app_url, page, pa
     assert [u for u in failed if not u.startswith("http://127.0.0.1")] == [], "requests left the machine"
 
 
+def test_the_server_prepared_the_default_map_at_start(server, app_url):
+    log = server.log_path.read_text()
+    assert "default map prepared in" in log, log[-2000:]
+    assert "warm-up failed" not in log
+
+
 def test_clicking_an_lsoa_opens_its_card_and_keeps_the_view(app_url, page):
     page.goto(f"{app_url}/map?ds=bham2017")
     wait_for_app(page)
