@@ -70,9 +70,9 @@ if mode in M.POINT_MODES:
     notes.append(", ".join(f"{k}: {v}" for k, v in method.items() if k in ("cell_size_m", "shape", "bandwidth_m",
                                                                               "bandwidth_rule", "cells")))
 else:
-    shown_areas = M.area_layer_data(sel, params, mode)
-    layers += shown_areas.layers("areas")
-    legend, title, detail = shown_areas.legend, shown_areas.title, detail_for(shown_areas.n_areas)
+    area_map = M.area_layer_data(sel, params, mode)
+    layers += area_map.layers("areas")
+    legend, title, detail = area_map.legend, area_map.title, detail_for(area_map.n_areas)
 legends.append((title, legend))
 layers += M.context_layers(sel.geography, detail)
 for name in overlays:
@@ -106,10 +106,9 @@ with side_col:
     st.caption("Thick black lines: local authorities; grey: wards (2024, best fit).")
 
 selected = None
-objects = (event.selection.get("objects") or {}) if event is not None else {}
-for layer_id in ("areas",):
-    for obj in objects.get(layer_id, []):
-        selected = (obj.get("properties") or {}).get("area_code")
+if event is not None and mode not in M.POINT_MODES:
+    for row in (event.selection.get("indices") or {}).get("areas", []):
+        selected = area_map.code_at(row)
 if selected:
     area_card(sel, params, selected)
 else:

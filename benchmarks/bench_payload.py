@@ -63,76 +63,81 @@ def actual_wm_deck(timeout: float = 180):
 
 
 def model_wm_deck(lsoa):
-    """The LSOA map as ui.maps/ui.mapdata build it, when the page itself cannot be run."""
+    """The LSOA map built by the app's layer functions, when the page itself cannot be run."""
     from geo import bundled
-    from ui.mapdata import to_geojson
-    from ui.maps import deck, polygon_layer
+    from ui import hotspot_map as M
+    from ui.layers import TOOLTIP_HTML
+    from ui.maps import deck
 
     t = time.perf_counter()
     frame = lsoa.copy()
-    frame["value"] = frame["population"] / 100.0
     frame["fill"] = [[200, 60, 40, 210]] * len(frame)
-    layers = [polygon_layer("areas", to_geojson(frame, ["area_code", "area_name", "ward_name", "lad_name", "value",
-                                                        "fill"]), pickable=True),
-              polygon_layer("wards", to_geojson(bundled.boundaries("wards24")[["geometry"]], [], 25), fill=False),
-              polygon_layer("lad", to_geojson(bundled.boundaries("lad24")[["geometry"]], [], 25), fill=False)]
-    text = deck(layers, tooltip_html="<b>{area_name}</b>").to_json()
+    frame["value"] = frame["population"] / 100.0
+    layers = M.area_layers(frame, frame, "Incidents", False, "value", [], "").layers("areas") + M.boundary_layers(
+        M.boundary_json(bundled.boundaries("wards24")), M.boundary_json(bundled.boundaries("lad24")))
+    text = deck(layers, tooltip_html=TOOLTIP_HTML).to_json()
     return json.loads(text), text, time.perf_counter() - t
 
 
 def _features(layer):
+    """A GeoJsonLayer's features, or a LineLayer's segments (lists of 4 numbers)."""
     data = layer.get("data")
-    return data.get("features") if isinstance(data, dict) else None
+    return data.get("features") if isinstance(data, dict) else data if isinstance(data, list) else None
 
 
 def split_bytes(layer) -> tuple[int, int, int]:
-    """(total, geometry, properties) compact-JSON bytes of one GeoJsonLayer's features."""
+    """(total, geometry, properties) compact-JSON bytes of one layer (a LineLayer is all geometry)."""
     feats = _features(layer) or []
+    total = len(json.dumps(layer, separators=(",", ":"), sort_keys=True).encode())
+    if feats and not isinstance(feats[0], dict):
+        return total, len(json.dumps(feats, separators=(",", ":"))), 0
+    if feats and "p" in feats[0]:  # PolygonLayer rows: ring "p", the rest is properties
+        geom = sum(len(json.dumps(f["p"], separators=(",", ":"))) for f in feats)
+        props = sum(len(json.dumps({k: v for k, v in f.items() if k != "p"}, separators=(",", ":"),
+                                   ensure_ascii=False).encode()) for f in feats)
+        return total, geom, props
     geom = sum(len(json.dumps(f["geometry"], separators=(",", ":"))) for f in feats)
     props = sum(len(json.dumps(f.get("properties"), separators=(",", ":"), ensure_ascii=False).encode()) for f in feats)
-    total = len(json.dumps(layer, separators=(",", ":"), sort_keys=True).encode())
     return total, geom, props
 
 
-def dumps(deck_dict) -> bytes:
-    return json.dumps(deck_dict, sort_keys=True, separators=(",", ":")).encode()
+def england_deck(wm: dict, n: int, style: str):
+    """The LSOA map for ``n`` synthetic LSOAs, built by the app's own functions.
 
-
-def england_deck(wm: dict, n: int, style: str, n_wm_areas: int):
-    """The WM deck with every layer's data rebuilt for ``n`` synthetic LSOAs (same keys, same value lengths)."""
+    ``ui.hotspot_map.area_layers`` (fills, tooltips, edges at the detail the number of areas calls
+    for: see ``ui.mapdata.Detail``) and ``boundary_layers`` (wards when drawn, authorities), put
+    into a deck by ``ui.maps.deck``. Each synthetic area takes the names, value and classes of a
+    real WM LSOA (round-robin, from the default map's table), so the tooltips have real lengths.
+    """
     import geopandas as gpd
 
     from benchmarks.england import cached_england
-    from ui.mapdata import to_geojson
+    from ui import cache
+    from ui import hotspot_map as M
+    from ui.layers import GI_COLOURS, TOOLTIP_HTML, class_fill
+    from ui.mapdata import detail_for
+    from ui.maps import deck
+    from ui.state import default_selection
 
     eng = cached_england(n, style)
-    out = json.loads(json.dumps(wm))
-    built = {}
+    selection = default_selection()
+    data = cache.area_data(selection)
+    real = M.area_frame(selection, M.MethodParams()).drop(columns="geometry")
     t = time.perf_counter()
-    wards = lads = None
-    for layer in out["layers"]:
-        feats = _features(layer)
-        if feats is None:
-            continue
-        keys = list(feats[0].get("properties", {}).keys()) if feats else []
-        # property values copied round-robin from the WM features (realistic lengths); codes from the synthetic ones
-        if len(feats) == n_wm_areas:
-            frame, tol, kind = eng, 15.0, "areas"
-        else:
-            if wards is None:
-                wards = eng[["ward_code", "geometry"]].dissolve("ward_code", method="coverage").reset_index()
-                lads = eng[["lad_code", "geometry"]].dissolve("lad_code", method="coverage").reset_index()
-            frame, tol, kind = (wards, 25.0, "wards") if len(feats) > 20 else (lads, 25.0, "lad")
-        frame = gpd.GeoDataFrame(frame[["geometry"]].copy(), geometry="geometry", crs=frame.crs)
-        for k in keys:
-            vals = [f["properties"][k] for f in feats]
-            frame[k] = [vals[i % len(vals)] for i in range(len(frame))]
-        if "area_code" in keys and kind == "areas":
-            frame["area_code"] = eng["area_code"].to_numpy()
-        gj = to_geojson(frame, keys, tolerance_m=tol)
-        layer["data"] = gj
-        built[layer.get("id", kind)] = (kind, len(gj["features"]))
-    return out, built, time.perf_counter() - t, eng
+    rows = real.iloc[np.arange(len(eng)) % len(real)].reset_index(drop=True)
+    frame = gpd.GeoDataFrame(rows.assign(area_code=eng["area_code"].to_numpy()), geometry=eng.geometry.to_numpy(),
+                             crs=eng.crs)
+    frame["fill"] = class_fill(frame["gi_class"], GI_COLOURS)
+    areas = M.area_layers(frame, frame, data.value_label, data.counts_are_estimates, "gi", [], "")
+    detail = detail_for(areas.n_areas)
+    lads = eng[["lad_code", "geometry"]].dissolve("lad_code", method="coverage").reset_index()
+    wards = None
+    if detail.ward_lines:
+        wards = M.boundary_json(eng[["ward_code", "geometry"]].dissolve("ward_code", method="coverage").reset_index())
+    layers = areas.layers("areas") + M.boundary_layers(wards, M.boundary_json(lads))
+    text = deck(layers, tooltip_html=TOOLTIP_HTML, view=M.view_for(frame)).to_json()
+    built = {"areas": areas.n_areas, "lads": len(lads), "detail": detail}
+    return json.loads(text), text, built, time.perf_counter() - t, eng
 
 
 def main(argv=None):
@@ -159,7 +164,7 @@ def main(argv=None):
         wm, text, secs = model_wm_deck(lsoa)
         source = "MODEL deck (ui.maps + ui.mapdata on lsoa_frame)"
     wm_bytes = len(text.encode())
-    n_areas = max((len(_features(l) or []) for l in wm["layers"]), default=0)
+    n_areas = len(_features(next(layer for layer in wm["layers"] if layer.get("id") == "areas")) or [])
     print(f"WM {source} (fresh process, {secs:.1f} s): {wm_bytes / MB:.3f} MB, "
           f"gzip {len(gzip.compress(text.encode(), 6)) / MB:.3f} MB; {n_areas:,} area features")
     for layer in wm["layers"]:
@@ -173,14 +178,14 @@ def main(argv=None):
                     note="imports + default page + map page script"))
 
     for style in ["bsc"] + ([] if args.no_bgc else ["bgc"]):
-        eng_deck, built, build_s, eng = england_deck(wm, args.n, style, n_areas)
-        b = dumps(eng_deck)
+        eng_deck, text, built, build_s, eng = england_deck(wm, args.n, style)
+        b = text.encode()
         ev = vertex_stats(eng.geometry.values)
         gz = len(gzip.compress(b, 6))
         label = {"bsc": "BSC-like (as bundled)", "bgc": "BGC-like (denser)"}[style]
         print(f"England {args.n:,} synthetic LSOAs, {label}: coordinates p10/median/p90 "
               f"{ev['p10']:.0f}/{ev['median']:.0f}/{ev['p90']:.0f}; deck JSON {len(b) / MB:.2f} MB, gzip {gz / MB:.2f} MB "
-              f"(to_geojson for all layers {build_s:.1f} s)")
+              f"(building the layers {build_s:.1f} s; {built['detail']})")
         for layer in eng_deck["layers"]:
             tot, g, p = split_bytes(layer)
             nf = len(_features(layer) or [])
@@ -190,7 +195,7 @@ def main(argv=None):
                         target=("<=", 10.0) if style == "bsc" else None,
                         note=f"gzip {gz / MB:.2f} MB; median {ev['median']:.0f} coords/polygon"
                              + ("" if style == "bsc" else "; sensitivity, no target")))
-        rows.append(row(SECTION, f"England 35k, {label}: to_geojson for the map's layers", build_s,
+        rows.append(row(SECTION, f"England 35k, {label}: building the map's layers", build_s,
                         note="server-side preparation of the payload"))
     emit(rows)
 

@@ -72,7 +72,7 @@ def test_map_shows_the_chosen_authority_only():
     at = _app("hotspot_map", geo="lad:E08000025")
     areas = next(layer for layer in _deck(at)["layers"] if layer["id"] == "areas")
     birmingham = (LOOKUP["LAD24CD"] == "E08000025").sum()
-    assert len(areas["data"]["features"]) == birmingham == 659
+    assert len(areas["data"]) == birmingham == 659  # one polygon row per LSOA (all single-part)
     assert at.query_params["geo"] in ("lad:E08000025", ["lad:E08000025"])  # kept across the page switch
 
 

@@ -4,9 +4,12 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from shapely.geometry import Polygon, shape
 
-from ui.mapdata import COARSE, FINE, FINE_MAX_AREAS, detail_for, edge_segments, to_geojson
+from ui.layers import palette_index
+from ui.mapdata import COARSE, FINE, FINE_MAX_AREAS, detail_for, edge_segments, polygon_rows, to_geojson
+from ui.maps import palette_accessor
 
 X0, Y0 = 407_000, 286_000  # central Birmingham, in British National Grid metres
 
@@ -72,3 +75,29 @@ def test_shapes_that_overlap_are_simplified_one_by_one(tolerance):
                                    crs=27700)
     gj = to_geojson(overlapping, ["code"], tolerance_m=tolerance)  # not a coverage: must not fail or drop shapes
     assert [f["properties"]["code"] for f in gj["features"]] == ["A", "B"]
+
+
+def test_polygon_rows_are_flat_rings_with_their_areas_position():
+    rows, positions = polygon_rows(_squares(), ["code"], tolerance_m=0)
+    assert [r["code"] for r in rows] == ["A", "B"] and positions.tolist() == [0, 1]
+    assert len(rows[0]["p"]) == 8  # 4 corners × (lon, lat): the closing corner is left to deck.gl
+    assert all(isinstance(v, float) for v in rows[0]["p"])
+
+
+def test_polygon_rows_keep_holes_and_split_parts():
+    outer = Polygon([(X0, Y0), (X0 + 300, Y0), (X0 + 300, Y0 + 300), (X0, Y0 + 300)],
+                    holes=[[(X0 + 100, Y0 + 100), (X0 + 200, Y0 + 100), (X0 + 200, Y0 + 200), (X0 + 100, Y0 + 200)]])
+    two_parts = shapely.MultiPolygon([_squares().geometry[0], shapely.affinity.translate(_squares().geometry[0], 500)])
+    frame = gpd.GeoDataFrame({"code": ["donut", "pair"]}, geometry=[outer, two_parts], crs=27700)
+    rows, positions = polygon_rows(frame, ["code"], tolerance_m=0)
+    assert positions.tolist() == [0, 1, 1]  # the two-part area gives two rows, both its own
+    donut = rows[0]["p"]
+    assert len(donut) == 2 and [len(ring) for ring in donut] == [4, 4]  # outer ring and hole, as [lon, lat] points
+    assert [r["code"] for r in rows] == ["donut", "pair", "pair"]
+
+
+def test_a_palette_is_sent_once_and_indexed_per_area():
+    palette, index = palette_index([[1, 2, 3, 4], [5, 6, 7, 8], [1, 2, 3, 4]])
+    assert palette == [[1, 2, 3, 4], [5, 6, 7, 8]] and index == [0, 1, 0]
+    assert palette_accessor(palette) == "k==0?[1,2,3,4]:[5,6,7,8]"
+    assert palette_accessor([[9, 9, 9, 9]]) == "[9,9,9,9]"

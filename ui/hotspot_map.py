@@ -18,9 +18,9 @@ from geo.projection import bng_to_lonlat
 from geo.risk_factors import lsoa_risk_factors, schools
 from ui import cache
 from ui.colours import SEQUENTIAL, class_colours, legend_rows, quantile_breaks
-from ui.layers import (GI_COLOURS, LISA_COLOURS, LISA_LABELS, area_tips, class_fill, tip)
-from ui.mapdata import FINE, Detail, compact_json, detail_for, edge_segments, to_geojson
-from ui.maps import RawJson, area_layer, line_layer
+from ui.layers import (GI_COLOURS, LISA_COLOURS, LISA_LABELS, area_tips, class_fill, palette_index, tip)
+from ui.mapdata import FINE, Detail, compact_json, detail_for, edge_segments, polygon_rows, to_geojson
+from ui.maps import RawJson, line_layer, polygon_layer
 from ui.privacy import policy, shown_areas
 
 MODES = {
@@ -57,20 +57,26 @@ def area_frame(selection: D.Selection, p: MethodParams) -> gpd.GeoDataFrame:
 
 @dataclass(frozen=True)
 class AreaLayers:
-    """The LSOA map's data, as JSON text ready for the deck (see :class:`ui.maps.RawJson`)."""
+    """The LSOA map's data, its big parts as JSON text ready for the deck (see :class:`ui.maps.RawJson`)."""
 
-    geojson: str  # the shown areas with their fill and tooltip
-    edges: str | None  # their unique boundary segments; None on a national map (see ui.mapdata.Detail)
+    rows: str  # polygon rows of the shown areas: ring "p", palette index "k", tooltip "tip"
+    row_codes: tuple[str, ...]  # the LSOA code of each row (a clicked row's index is looked up here)
+    palette: list  # RGBA colours indexed by "k"
+    edges: str | None  # the areas' unique boundary segments; None on a national map (see ui.mapdata.Detail)
     n_areas: int
     legend: list
     title: str
 
     def layers(self, layer_id: str, line_colour=(255, 255, 255, 150)) -> list[pdk.Layer]:
         """The clickable fill layer and, when drawn, the areas' edges over it."""
-        out = [area_layer(layer_id, RawJson(self.geojson))]
+        out = [polygon_layer(layer_id, RawJson(self.rows), self.palette)]
         if self.edges is not None:
             out.append(line_layer(f"{layer_id}_lines", RawJson(self.edges), line_colour, 1.0))
         return out
+
+    def code_at(self, row: int) -> str | None:
+        """The LSOA code of a row that the map reports clicked (``event.selection["indices"][layer_id]``)."""
+        return self.row_codes[row] if 0 <= row < len(self.row_codes) else None
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=64)
@@ -93,12 +99,24 @@ def area_layer_data(selection: D.Selection, p: MethodParams, mode: str) -> AreaL
         legend = [(c, k) for k, c in GI_COLOURS.items()]
         title = "Getis-Ord Gi* (confidence)"
     safe = shown_areas(shown, selection, data.counts_are_estimates)
-    shown["tip"] = area_tips(safe, data.value_label, data.counts_are_estimates)
+    return area_layers(shown, safe, data.value_label, data.counts_are_estimates, mode, legend, title)
+
+
+def area_layers(shown: gpd.GeoDataFrame, safe: pd.DataFrame, value_label: str, estimate: bool, mode: str,
+                legend: list, title: str) -> AreaLayers:
+    """The map data of ``shown`` areas (with ``area_code`` and ``fill``), at the detail their number calls for.
+
+    ``safe``: the same rows as they may be displayed (small counts suppressed), for the tooltips.
+    """
     detail = detail_for(len(shown))
-    geojson = to_geojson(shown, ["area_code", "fill", "tip"], detail.tolerance_m, detail.decimals)
+    palette, index = palette_index(shown["fill"])
+    shown = shown.assign(k=index, tip=area_tips(safe, value_label, estimate, brief=not detail.full_tooltips,
+                                                mode=mode))
+    rows, positions = polygon_rows(shown, ["k", "tip"], detail.tolerance_m, detail.decimals)
     edges = edge_segments(shown, detail.tolerance_m, detail.decimals) if detail.area_edges else None
-    return AreaLayers(geojson=compact_json(geojson), edges=None if edges is None else compact_json(edges),
-                      n_areas=len(geojson["features"]), legend=legend, title=title)
+    return AreaLayers(rows=compact_json(rows), row_codes=tuple(shown["area_code"].to_numpy()[positions]),
+                      palette=palette, edges=None if edges is None else compact_json(edges),
+                      n_areas=len(set(positions)), legend=legend, title=title)
 
 
 @st.cache_data(show_spinner="Finding hot spots on a grid…", max_entries=16)
@@ -224,7 +242,18 @@ def boundary_lines(kind: str, lad_code: str | None = None) -> str:
     frame = cache.boundaries("wards24" if kind == "wards" else "lad24")
     if lad_code:
         frame = frame[frame["LAD24CD"] == lad_code]
+    return boundary_json(frame)
+
+
+def boundary_json(frame: gpd.GeoDataFrame) -> str:
+    """A coverage's (wards', authorities') unique boundary segments as JSON text, simplified at 25 m."""
     return compact_json(edge_segments(frame[["geometry"]], tolerance_m=25.0))
+
+
+def boundary_layers(wards: str | None, authorities: str) -> list[pdk.Layer]:
+    """Grey ward lines (when given) under thick black authority lines, from :func:`boundary_json` text."""
+    layers = [line_layer("wards", RawJson(wards), (80, 80, 80, 150), 1.0)] if wards is not None else []
+    return layers + [line_layer("lad", RawJson(authorities), (20, 20, 20, 230), 2.2)]
 
 
 def context_layers(geography: str, detail: Detail = FINE) -> list[pdk.Layer]:
@@ -236,9 +265,7 @@ def context_layers(geography: str, detail: Detail = FINE) -> list[pdk.Layer]:
             lad_code = cache.lsoa_lookup_frame().loc[lambda f: f["ward_code"] == code, "lad_code"].iloc[0]
         else:
             lad_code = code
-    layers = [line_layer("wards", RawJson(boundary_lines("wards", lad_code)), (80, 80, 80, 150), 1.0)] \
-        if detail.ward_lines else []
-    return layers + [line_layer("lad", RawJson(boundary_lines("lad")), (20, 20, 20, 230), 2.2)]
+    return boundary_layers(boundary_lines("wards", lad_code) if detail.ward_lines else None, boundary_lines("lad"))
 
 
 def view_for(frame: gpd.GeoDataFrame) -> pdk.ViewState:

@@ -44,16 +44,32 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def area_tips(frame: pd.DataFrame, value_label: str, estimate: bool, display: pd.Series | None = None) -> list[str]:
-    """One tooltip per area: name, ward/LA, the value and the hot-spot classes."""
-    shown = display if display is not None else frame["value"]
+def area_tips(frame: pd.DataFrame, value_label: str, estimate: bool, brief: bool = False,
+              mode: str = "gi") -> list[str]:
+    """One tooltip per area: name, ward/LA, the value and the hot-spot classes.
+
+    ``brief`` (a national map): name, value and the class the map is coloured by (Local Moran on
+    a local Moran map, else Gi*).
+    """
     out = []
-    for row, value in zip(frame.itertuples(index=False), shown):
-        rows = [("Area", f"{row.ward_name}, {row.lad_name}"), (value_label + (" (est.)" if estimate else ""), value)]
+    label = value_label + (" (est.)" if estimate and "estimat" not in value_label.lower() else "")
+    for row in frame.itertuples(index=False):
+        classes = []
         if hasattr(row, "gi_class"):
-            rows += [("Gi*", row.gi_class), ("Local Moran", LISA_LABELS.get(row.lisa_class, row.lisa_class))]
-        out.append(tip(f"{row.area_name} ({row.area_code})", rows))
+            lisa = ("Local Moran", LISA_LABELS.get(row.lisa_class, row.lisa_class))
+            classes = [lisa] if brief and mode == "lisa" else [("Gi*", row.gi_class)] if brief else \
+                [("Gi*", row.gi_class), lisa]
+        where = [] if brief else [("Area", f"{row.ward_name}, {row.lad_name}")]
+        out.append(tip(f"{row.area_name} ({row.area_code})", [*where, (label, row.value), *classes]))
     return out
+
+
+def palette_index(fills) -> tuple[list[list[int]], list[int]]:
+    """The distinct colours of ``fills`` (RGBA lists) and each row's index into them: a map then sends one
+    small palette and a digit per area instead of four numbers per area."""
+    palette: dict[tuple, int] = {}
+    index = [palette.setdefault(tuple(int(c) for c in f), len(palette)) for f in fills]
+    return [list(c) for c in palette], index
 
 
 def class_fill(classes: pd.Series, colours: dict[str, str], alpha: int = 210) -> list[list[int]]:

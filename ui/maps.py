@@ -32,6 +32,22 @@ def area_layer(layer_id: str, geojson: dict | RawJson, pickable: bool = True, fi
                      get_fill_color=fill, auto_highlight=pickable)
 
 
+def polygon_layer(layer_id: str, rows: list | RawJson, palette: list[list[int]], pickable: bool = True) -> pdk.Layer:
+    """Filled areas from :func:`ui.mapdata.polygon_rows` rows whose ``k`` indexes ``palette`` (RGBA colours)."""
+    return pdk.Layer("PolygonLayer", rows, id=layer_id, get_polygon="p", position_format="'XY'", filled=True,
+                     stroked=False, pickable=pickable, auto_highlight=pickable, get_fill_color=palette_accessor(palette))
+
+
+def palette_accessor(palette: list[list[int]]) -> str:
+    """A deck.gl JSON expression giving ``palette[k]`` for a row (``k == 0 ? c0 : k == 1 ? c1 : … : cn``).
+
+    deck.gl's expression language reads array literals but, measured here, not an index into one
+    (``[c0, c1][k]`` paints black), so the lookup is a chain of conditions: a handful of classes.
+    """
+    colours = [json.dumps(list(c), separators=(",", ":")) for c in palette] or ["[0,0,0,0]"]
+    return "".join(f"k=={i}?{c}:" for i, c in enumerate(colours[:-1])) + colours[-1]
+
+
 def line_layer(layer_id: str, segments: list | RawJson, colour, width_px: float) -> pdk.Layer:
     """Boundary lines from ``[lon1, lat1, lon2, lat2]`` segments, ``width_px`` screen pixels wide."""
     return pdk.Layer("LineLayer", segments, id=layer_id, get_source_position="[this[0], this[1]]",

@@ -14,6 +14,7 @@ and changes nothing else: every value it would have cached is computed on first 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import threading
@@ -28,7 +29,7 @@ def warm_up() -> float:
     """Import the app's modules and cache the default view's data and map; the seconds it took."""
     started = time.perf_counter()
     import ui.state  # noqa: F401 - the modules app.py imports first, in its order
-    import PIL.Image  # noqa: F401 - st.set_page_config reads the page icon with Pillow (~0.3 s to import)
+    importlib.import_module("PIL.Image")  # st.set_page_config reads the page icon with Pillow (~0.3 s to import)
     from streamlit import runtime
     from ui import cache
     from ui import hotspot_map as M
