@@ -526,15 +526,13 @@ def main(argv=None):
     r0 = reps[0]
     rows.append(row(SECTION4, "WM map page load: websocket bytes received (decoded)", med([r["ws_bytes"] for r in reps]) / 1e6,
                     unit="MB", target=("<=", 2.0),
-                    note=f"deck JSON {med([r['deck_bytes'] for r in reps]) / 1e6:.2f} MB; on the wire (ss bytes_sent) "
-                         f"{med([r['ws_wire'] for r in reps]) / 1e6:.2f} MB; permessage-deflate: "
+                    note=f"deck JSON {med([r['deck_bytes'] for r in reps]) / 1e6:.2f} MB; permessage-deflate: "
                          f"{'yes' if r0.get('ws_ext') and 'deflate' in r0['ws_ext'] else 'no'}"))
     rows.append(row(SECTION4, "WM map page load: HTTP (JS, CSS, fonts, style), first visit", r0["http_bytes"] / 1e6,
                     unit="MB", note="encoded bytes, cached by the browser after the first visit"))
     if changes:
         rows.append(row(SECTION4, "filter change: websocket bytes received (decoded)", med([c["ws_bytes"] for c in changes]) / 1e6,
-                        unit="MB", note=f"on the wire {med([c['ws_wire'] for c in changes]) / 1e6:.2f} MB; the whole "
-                                        "deck (geometry included) is resent on every change"))
+                        unit="MB", note="the whole deck (geometry included) is resent on every change"))
     if mem:
         rows.append(row(SECTION5, f"server RSS, {args.sessions} sessions, all maps painted", mem["after_open_mb"], unit="MB",
                         target=("<=", 1536), note=f"idle after start {mem['idle_mb']:.0f} MB; {mem['painted']}/"
