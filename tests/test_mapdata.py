@@ -101,3 +101,13 @@ def test_a_palette_is_sent_once_and_indexed_per_area():
     assert palette == [[1, 2, 3, 4], [5, 6, 7, 8]] and index == [0, 1, 0]
     assert palette_accessor(palette) == "k==0?[1,2,3,4]:[5,6,7,8]"
     assert palette_accessor([[9, 9, 9, 9]]) == "[9,9,9,9]"
+
+
+def test_outlines_are_remembered_by_shape_not_by_name():
+    """A recolouring reuses the outlines; other shapes under the same codes get their own."""
+    first, _ = polygon_rows(_squares(), ["code"], tolerance_m=0)
+    again, _ = polygon_rows(_squares().assign(code=["A2", "B2"]), ["code"], tolerance_m=0)
+    assert [r["p"] for r in again] == [r["p"] for r in first] and again[0]["code"] == "A2"
+    moved = _squares().set_geometry(_squares().geometry.translate(1000, 0))
+    shifted, _ = polygon_rows(moved, ["code"], tolerance_m=0)
+    assert shifted[0]["p"] != first[0]["p"]
