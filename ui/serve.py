@@ -30,6 +30,7 @@ def warm_up() -> float:
     started = time.perf_counter()
     import ui.state  # noqa: F401 - the modules app.py imports first, in its order
     importlib.import_module("PIL.Image")  # st.set_page_config reads the page icon with Pillow (~0.3 s to import)
+    importlib.import_module("streamlit.emojis")  # the first st.info with an icon compiles its emoji regex (~0.6 s)
     from streamlit import runtime
     from ui import cache
     from ui import hotspot_map as M
@@ -47,6 +48,7 @@ def warm_up() -> float:
     cache.area_data(selection)
     M.area_layer_data(selection, M.MethodParams(), "gi")
     M.context_layers(selection.geography)  # called exactly as the map page calls it: same cache keys
+    M.view_for(cache.area_data(selection).areas)
     _streamlit_first_element_check()
     return time.perf_counter() - started
 
