@@ -4,13 +4,13 @@
 
 West Midlands, actual: the app's map page is run headlessly (streamlit AppTest, default sidebar
 and map mode) and the deck JSON it hands to ``st.pydeck_chart`` (``CompactDeck.to_json()``) is
-measured, layer by layer, split into geometry and properties. England: the same deck (same
-layers, same layer settings, same property keys and value lengths) is rebuilt with
-``ui.mapdata.to_geojson`` on 35,000 synthetic LSOA-like polygons whose vertex counts match the
-bundled file (ONS BSC, median 8 coordinates) -- and, as a sensitivity check, on denser ones
-like the 20 m generalised (BGC) boundaries (median ~35) -- with 6,900 wards and 296 authorities
-dissolved from them for the boundary layers. gzip sizes show what a compressed transport would
-carry (Streamlit's websocket compresses messages when the browser negotiates permessage-deflate).
+measured, layer by layer, split into geometry and properties. England: the map is built by the
+app's own layer functions (``ui.hotspot_map.area_layers``, ``boundary_layers``) for 35,000
+synthetic LSOA-like polygons whose vertex counts match the bundled file (ONS BSC, median 8
+coordinates) -- and, as a sensitivity check, for denser ones like the 20 m generalised (BGC)
+boundaries (median ~35) -- with authorities (and wards, when the map's detail draws them)
+dissolved from them. gzip sizes show what a compressed transport would carry; Streamlit's
+websocket here is not compressed.
 """
 
 from __future__ import annotations
@@ -101,7 +101,16 @@ def split_bytes(layer) -> tuple[int, int, int]:
     return total, geom, props
 
 
-def england_deck(wm: dict, n: int, style: str):
+def print_layers(deck_dict) -> None:
+    """One line per layer: its type, features (rows, segments), bytes, and the geometry/properties split."""
+    for layer in deck_dict["layers"]:
+        tot, g, p = split_bytes(layer)
+        nf = len(_features(layer) or [])
+        print(f"   layer {layer.get('id')!s:<12} {layer.get('@@type')!s:<13} {nf:>6,} features  {tot / MB:7.3f} MB "
+              f"(geometry {g / MB:.3f}, properties {p / MB:.3f})")
+
+
+def england_deck(n: int, style: str):
     """The LSOA map for ``n`` synthetic LSOAs, built by the app's own functions.
 
     ``ui.hotspot_map.area_layers`` (fills, tooltips, edges at the detail the number of areas calls
@@ -136,8 +145,7 @@ def england_deck(wm: dict, n: int, style: str):
         wards = M.boundary_json(eng[["ward_code", "geometry"]].dissolve("ward_code", method="coverage").reset_index())
     layers = areas.layers("areas") + M.boundary_layers(wards, M.boundary_json(lads))
     text = deck(layers, tooltip_html=TOOLTIP_HTML, view=M.view_for(frame)).to_json()
-    built = {"areas": areas.n_areas, "lads": len(lads), "detail": detail}
-    return json.loads(text), text, built, time.perf_counter() - t, eng
+    return json.loads(text), text, detail, time.perf_counter() - t, eng
 
 
 def main(argv=None):
@@ -162,35 +170,27 @@ def main(argv=None):
     except Exception as exc:  # noqa: BLE001 - the pages are being rebuilt: fall back to a model of the map
         print(f"the map page could not be run headlessly ({exc}); measuring a model of its layers instead")
         wm, text, secs = model_wm_deck(lsoa)
-        source = "MODEL deck (ui.maps + ui.mapdata on lsoa_frame)"
+        source = "MODEL deck (ui.hotspot_map.area_layers + boundary_layers on lsoa_frame)"
     wm_bytes = len(text.encode())
     n_areas = len(_features(next(layer for layer in wm["layers"] if layer.get("id") == "areas")) or [])
     print(f"WM {source} (fresh process, {secs:.1f} s): {wm_bytes / MB:.3f} MB, "
           f"gzip {len(gzip.compress(text.encode(), 6)) / MB:.3f} MB; {n_areas:,} area features")
-    for layer in wm["layers"]:
-        tot, g, p = split_bytes(layer)
-        nf = len(_features(layer) or [])
-        print(f"   layer {layer.get('id')!s:<10} {layer.get('@@type')!s:<16} {nf:>6,} features  {tot / MB:7.3f} MB "
-              f"(geometry {g / MB:.3f}, properties {p / MB:.3f})")
+    print_layers(wm)
     rows.append(row(SECTION, "WM LSOA map: deck JSON to st.pydeck_chart", wm_bytes / MB, unit="MB", target=("<=", 2.0),
                     note=f"gzip {len(gzip.compress(text.encode(), 6)) / MB:.2f} MB; {n_areas:,} areas"))
     rows.append(row("1 Cold start", "server only: app + map page in AppTest, fresh process, no browser", secs,
                     note="imports + default page + map page script"))
 
     for style in ["bsc"] + ([] if args.no_bgc else ["bgc"]):
-        eng_deck, text, built, build_s, eng = england_deck(wm, args.n, style)
+        eng_deck, text, detail, build_s, eng = england_deck(args.n, style)
         b = text.encode()
         ev = vertex_stats(eng.geometry.values)
         gz = len(gzip.compress(b, 6))
         label = {"bsc": "BSC-like (as bundled)", "bgc": "BGC-like (denser)"}[style]
         print(f"England {args.n:,} synthetic LSOAs, {label}: coordinates p10/median/p90 "
               f"{ev['p10']:.0f}/{ev['median']:.0f}/{ev['p90']:.0f}; deck JSON {len(b) / MB:.2f} MB, gzip {gz / MB:.2f} MB "
-              f"(building the layers {build_s:.1f} s; {built['detail']})")
-        for layer in eng_deck["layers"]:
-            tot, g, p = split_bytes(layer)
-            nf = len(_features(layer) or [])
-            print(f"   layer {layer.get('id')!s:<10} {nf:>6,} features  {tot / MB:7.3f} MB "
-                  f"(geometry {g / MB:.3f}, properties {p / MB:.3f})")
+              f"(building the layers {build_s:.1f} s; {detail})")
+        print_layers(eng_deck)
         rows.append(row(SECTION, f"England 35k LSOA map, {label}: deck JSON", len(b) / MB, unit="MB",
                         target=("<=", 10.0) if style == "bsc" else None,
                         note=f"gzip {gz / MB:.2f} MB; median {ev['median']:.0f} coords/polygon"

@@ -108,19 +108,19 @@ _SHAPES = _Memo()
 _RINGS = _Memo()
 
 
-def _shapes_key(gdf: gpd.GeoDataFrame, tolerance_m: float, decimals: int) -> tuple:
-    wkb = shapely.to_wkb(to_bng(gdf).geometry.to_numpy())
-    return hashlib.blake2b(b"".join(wkb), digest_size=16).digest(), float(tolerance_m), int(decimals)
+def _shapes_key(bng: np.ndarray, tolerance_m: float, decimals: int) -> tuple:
+    return hashlib.blake2b(b"".join(shapely.to_wkb(bng)), digest_size=16).digest(), float(tolerance_m), int(decimals)
 
 
 def lonlat_shapes(gdf: gpd.GeoDataFrame, tolerance_m: float = DEFAULT_TOLERANCE_M,
                   decimals: int = COORD_DECIMALS) -> np.ndarray:
     """The shapes of ``gdf`` simplified in metres, in WGS84, coordinates rounded to ``decimals``."""
-    def compute():
-        geom = _simplify(to_bng(gdf).geometry.to_numpy(), tolerance_m)
-        return shapely.set_precision(bng_shapes_to_lonlat(geom), 10.0 ** -decimals)
+    bng = to_bng(gdf).geometry.to_numpy()
 
-    return _SHAPES.get(_shapes_key(gdf, tolerance_m, decimals), compute)
+    def compute():
+        return shapely.set_precision(bng_shapes_to_lonlat(_simplify(bng, tolerance_m)), 10.0 ** -decimals)
+
+    return _SHAPES.get(_shapes_key(bng, tolerance_m, decimals), compute)
 
 
 def to_geojson(gdf: gpd.GeoDataFrame, properties: list[str], tolerance_m: float = DEFAULT_TOLERANCE_M,
@@ -157,7 +157,7 @@ def polygon_rows(gdf: gpd.GeoDataFrame, properties: list[str], tolerance_m: floa
                 positions.append(i)
         return rings, np.asarray(positions, dtype=int)
 
-    rings, positions = _RINGS.get(_shapes_key(gdf, tolerance_m, decimals), compute)
+    rings, positions = _RINGS.get(_shapes_key(to_bng(gdf).geometry.to_numpy(), tolerance_m, decimals), compute)
     records = [{k: _clean(v) for k, v in props.items()} for props in gdf[properties].to_dict("records")]
     return [{"p": ring, **records[i]} for ring, i in zip(rings, positions)], positions
 
@@ -186,8 +186,3 @@ def edge_segments(gdf: gpd.GeoDataFrame, tolerance_m: float = DEFAULT_TOLERANCE_
 def compact_json(obj) -> str:
     """``obj`` as JSON text without spaces (what the browser is sent), non-ASCII as UTF-8."""
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-
-
-def payload_bytes(obj) -> int:
-    """Bytes of compact JSON for ``obj``."""
-    return len(compact_json(obj).encode())

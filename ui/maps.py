@@ -26,10 +26,10 @@ def map_style() -> str | None:
     return os.environ.get("HOTSPOT_MAP_STYLE", "").strip() or None
 
 
-def area_layer(layer_id: str, geojson: dict | RawJson, pickable: bool = True, fill: str = "properties.fill") -> pdk.Layer:
+def area_layer(layer_id: str, geojson: dict | RawJson, pickable: bool = True) -> pdk.Layer:
     """Filled areas (no outline: outlines are a :func:`line_layer`), hover-highlighted when pickable."""
     return pdk.Layer("GeoJsonLayer", geojson, id=layer_id, filled=True, stroked=False, pickable=pickable,
-                     get_fill_color=fill, auto_highlight=pickable)
+                     get_fill_color="properties.fill", auto_highlight=pickable)
 
 
 def polygon_layer(layer_id: str, rows: list | RawJson, palette: list[list[int]], pickable: bool = True) -> pdk.Layer:
