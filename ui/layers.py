@@ -8,14 +8,11 @@ check this); the tips therefore must not be escaped again here.
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 
 from ui.colours import NO_DATA, SEQUENTIAL, class_colours, hex_to_rgba, legend_rows, quantile_breaks
-from ui.mapdata import edge_segments
-from ui.maps import line_layer
 
 GI_COLOURS = {  # ColorBrewer RdBu, diverging: red hot, blue cold
     "Hot spot 99%": "#b2182b", "Hot spot 95%": "#ef8a62", "Hot spot 90%": "#fddbc7", "Not significant": "#f2f2f2",
@@ -74,11 +71,6 @@ def palette_index(fills) -> tuple[list[list[int]], list[int]]:
 
 def class_fill(classes: pd.Series, colours: dict[str, str], alpha: int = 210) -> list[list[int]]:
     return [hex_to_rgba(colours.get(c, NO_DATA), alpha) for c in classes]
-
-
-def boundary_layer(layer_id: str, frame: gpd.GeoDataFrame, line, line_px: float, tolerance_m: float = 25.0) -> pdk.Layer:
-    """The boundaries of a coverage (wards, authorities) as lines, each shared edge once."""
-    return line_layer(layer_id, edge_segments(frame[["geometry"]], tolerance_m), line, line_px)
 
 
 def points_layer(layer_id: str, points: pd.DataFrame, colour=(20, 20, 20, 200), radius_m: float = 12,
