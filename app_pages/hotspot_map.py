@@ -103,7 +103,7 @@ with side_col:
         st.markdown(legend_html(title, rows), unsafe_allow_html=True)
     for line in notes:
         st.caption(line)
-    st.caption("Thick black lines: local authorities; grey: wards (2024, best fit).")
+    st.caption(M.boundary_note(detail, areas=mode not in M.POINT_MODES))
 
 selected = None
 if event is not None and mode not in M.POINT_MODES:
@@ -118,3 +118,4 @@ if cluster_summary is not None and len(cluster_summary):
     st.subheader("Clusters")
     st.dataframe(cluster_summary, hide_index=True, width="stretch")
 footer(sel.dataset)
+M.prefetch_other_measures(sel, params, mode)  # last: the guesses start once this page is drawn

@@ -76,6 +76,18 @@ def test_map_shows_the_chosen_authority_only():
     assert at.query_params["geo"] in ("lad:E08000025", ["lad:E08000025"])  # kept across the page switch
 
 
+def test_lsoa_outlines_are_drawn_for_an_authority_not_for_the_whole_region():
+    """Outlines of all 1,719 LSOAs cost most of a frame in software WebGL (ui.mapdata.Detail); the
+    caption says where they are."""
+    for geo, outlined in (("all", False), ("lad:E08000025", True)):
+        at = _app("hotspot_map", geo=geo)
+        ids = [layer["id"] for layer in _deck(at)["layers"]]
+        assert ("areas_lines" in ids) == outlined and "wards" in ids and "lad" in ids, (geo, ids)
+        captions = " ".join(c.value for c in at.caption)
+        assert ("white: LSOAs" in captions) == outlined
+        assert ("LSOA outlines are drawn once an authority or ward is chosen" in captions) != outlined
+
+
 def test_export_csv_is_the_command_line_table():
     at = _app("export", ds="bham2017")
     labels = [b.proto.label for b in at.get("download_button")]

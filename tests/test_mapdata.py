@@ -1,14 +1,18 @@
 """ui.mapdata: what the browser is sent for polygon maps (shapes, properties, unique edges)."""
 
+import json
+
 import geopandas as gpd
 import numpy as np
+import pydeck as pdk
 import pytest
 import shapely
 import shapely.affinity
 from shapely.geometry import Polygon, shape
 
 from ui.layers import palette_index
-from ui.mapdata import COARSE, FINE, FINE_MAX_AREAS, detail_for, edge_segments, polygon_rows, to_geojson
+from ui.mapdata import (COARSE, EDGES_MAX_AREAS, FINE, FINE_MAX_AREAS, REGIONAL, detail_for, edge_segments,
+                         polygon_rows, to_geojson)
 from ui.maps import palette_accessor
 
 X0, Y0 = 407_000, 286_000  # central Birmingham, in British National Grid metres
@@ -62,10 +66,13 @@ def test_simplified_neighbours_still_meet_without_gap_or_overlap():
     assert len(segs) == ring_segments - (shapely.get_num_coordinates(common) - 1)
 
 
-def test_detail_is_fine_for_a_region_and_coarse_for_a_nation():
-    assert detail_for(1_719) == FINE and detail_for(FINE_MAX_AREAS) == FINE
-    assert detail_for(33_755) == COARSE
-    assert COARSE.tolerance_m > FINE.tolerance_m and not COARSE.area_edges
+def test_detail_outlines_lsoas_locally_and_is_coarse_for_a_nation():
+    assert detail_for(659) == FINE and FINE.area_edges  # Birmingham: every LSOA outlined
+    assert detail_for(EDGES_MAX_AREAS + 1) == REGIONAL and detail_for(1_719) == REGIONAL
+    assert not REGIONAL.area_edges and REGIONAL.ward_lines and REGIONAL.full_tooltips
+    assert (REGIONAL.tolerance_m, REGIONAL.decimals) == (FINE.tolerance_m, FINE.decimals)
+    assert detail_for(FINE_MAX_AREAS) == REGIONAL and detail_for(33_755) == COARSE
+    assert COARSE.tolerance_m > FINE.tolerance_m and not COARSE.area_edges and not COARSE.ward_lines
 
 
 @pytest.mark.parametrize("tolerance", [0, 15])
@@ -111,3 +118,60 @@ def test_outlines_are_remembered_by_shape_not_by_name():
     moved = _squares().set_geometry(_squares().geometry.translate(1000, 0))
     shifted, _ = polygon_rows(moved, ["code"], tolerance_m=0)
     assert shifted[0]["p"] != first[0]["p"]
+
+
+def test_compact_deck_splices_raw_json_layer_data_as_it_is():
+    from ui.maps import CompactDeck, RawJson, line_layer
+
+    rows = [[-1.9, 52.4, -1.8, 52.5]]
+    decoy = [{"tip": '"@@raw0@@" written by a user'}]  # looks like a placeholder: must stay text
+    layers = [line_layer("a", RawJson(json.dumps(rows)), (0, 0, 0, 255), 1.0),
+              pdk.Layer("ScatterplotLayer", decoy, id="b"),
+              line_layer("c", RawJson("[]"), (0, 0, 0, 255), 1.0)]
+    text = CompactDeck(layers=layers).to_json()
+    spec = json.loads(text)
+    assert [layer["data"] for layer in spec["layers"]] == [rows, decoy, []]
+    assert ": " not in text and "\n" not in text  # compact
+
+
+def test_prefetcher_runs_each_key_once_one_at_a_time_and_survives_failures():
+    import threading
+
+    from ui.background import Prefetcher
+
+    calls, running, overlap = [], [0], []
+    gate = threading.Event()
+
+    def work(x):
+        running[0] += 1
+        overlap.append(running[0])
+        gate.wait(5)
+        calls.append(x)
+        running[0] -= 1
+        if x == "bad":
+            raise ValueError("a guess that fails")
+
+    pf = Prefetcher(max_pending=3)
+    assert pf.submit("a", work, "a") and pf.submit("bad", work, "bad") and pf.submit("c", work, "c")
+    assert not pf.submit("a", work, "a")  # queued already
+    assert not pf.submit("d", work, "d")  # queue full: a guess is dropped, not piled up
+    gate.set()
+    pf.join()
+    assert calls == ["a", "bad", "c"] and max(overlap) == 1
+    assert not pf.submit("a", work, "a")  # done recently: not again
+    assert pf.submit("bad", work, "bad")  # a failed guess may be tried again
+    pf.join()
+    assert pf._thread.name.startswith("hotspots-")  # its Streamlit warnings are dropped (ui.background)
+
+
+def test_the_map_page_prefetches_the_other_measures_of_its_view():
+    from geo.datasets import MEASURES, Selection
+    from ui import hotspot_map as M
+
+    asked = []
+    sel, params = Selection(measure="rate"), M.MethodParams(permutations=99)
+    assert M.prefetch_other_measures(sel, params, "gi", build=lambda s, p, m: asked.append((s.measure, p, m))) == 2
+    assert M.prefetch_other_measures(sel, params, "grid", build=asked.append) == 0  # point maps: no measures
+    M.PREFETCH.join()
+    assert sorted(a[0] for a in asked) == sorted(set(MEASURES) - {"rate"})
+    assert all(a[1:] == (params, "gi") for a in asked)

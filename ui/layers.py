@@ -50,7 +50,11 @@ def area_tips(frame: pd.DataFrame, value_label: str, estimate: bool, brief: bool
     """
     out = []
     label = value_label + (" (est.)" if estimate and "estimat" not in value_label.lower() else "")
-    for row in frame.itertuples(index=False):
+    # only the columns read, as Python objects: iterating Arrow-backed strings row by row, with the
+    # geometry alongside, took 0.12 s for 1,719 areas on every new measure
+    cols = [c for c in ("area_name", "area_code", "ward_name", "lad_name", "value", "gi_class", "lisa_class")
+            if c in frame.columns]
+    for row in frame[cols].astype(object).itertuples(index=False):
         classes = []
         if hasattr(row, "gi_class"):
             lisa = ("Local Moran", LISA_LABELS.get(row.lisa_class, row.lisa_class))

@@ -31,14 +31,20 @@ DEFAULT_TOLERANCE_M = 15.0
 
 @dataclass(frozen=True)
 class Detail:
-    """How much of a polygon map to send, by how many areas it shows.
+    """How much of a polygon map to send and draw, by how many areas it shows.
 
-    A regional map (up to :data:`FINE_MAX_AREAS` LSOAs, e.g. the West Midlands' 1,719) gets
-    shapes simplified at 15 m, 1 m coordinates, LSOA edges, ward lines and full tooltips. A
-    national one (England's 33,755 LSOAs) is seen at ~600 m a pixel: 30 m simplification and
-    ~10 m coordinates lose nothing visible there, edges of 33,755 areas or 6,900 wards would be
-    a grey smear (authorities' lines are kept), and its tooltips are brief (name, value, class;
-    the area's card, a click away, has the rest), which keeps the map within 10 MB.
+    - **Local** (up to :data:`EDGES_MAX_AREAS` LSOAs: an authority, e.g. Birmingham's 659, or a
+      ward): shapes simplified at 15 m, 1 m coordinates, every LSOA's outline, ward lines, full
+      tooltips.
+    - **Regional** (up to :data:`FINE_MAX_AREAS`, e.g. the West Midlands' 1,719): the same but
+      without LSOA outlines. Seen whole, an LSOA is ~10 px across and its 1-px outline barely
+      shows, but in a browser drawing WebGL in software (no GPU: many meeting-room PCs) the
+      6,494 outline segments took 160 of the 264 ms of every frame (benchmarks/README.md), on
+      each filter change, pan and zoom. Hovering an area still outlines it.
+    - **National** (England's 33,755 LSOAs, seen at ~600 m a pixel): 30 m simplification and
+      ~10 m coordinates lose nothing visible there, lines of 33,755 areas or 6,900 wards would be
+      a grey smear (authorities' lines are kept), and tooltips are brief (name, value, class;
+      the area's card, a click away, has the rest), which keeps the map within 10 MB.
     """
 
     tolerance_m: float
@@ -48,14 +54,17 @@ class Detail:
     full_tooltips: bool
 
 
+EDGES_MAX_AREAS = 1_000
 FINE_MAX_AREAS = 5_000
 FINE = Detail(tolerance_m=DEFAULT_TOLERANCE_M, decimals=COORD_DECIMALS, area_edges=True, ward_lines=True,
               full_tooltips=True)
+REGIONAL = Detail(tolerance_m=DEFAULT_TOLERANCE_M, decimals=COORD_DECIMALS, area_edges=False, ward_lines=True,
+                  full_tooltips=True)
 COARSE = Detail(tolerance_m=30.0, decimals=4, area_edges=False, ward_lines=False, full_tooltips=False)
 
 
 def detail_for(n_areas: int) -> Detail:
-    return FINE if n_areas <= FINE_MAX_AREAS else COARSE
+    return FINE if n_areas <= EDGES_MAX_AREAS else REGIONAL if n_areas <= FINE_MAX_AREAS else COARSE
 
 
 def _clean(value):
@@ -106,6 +115,7 @@ class _Memo:
 
 _SHAPES = _Memo()
 _RINGS = _Memo()
+_EDGES = _Memo()  # shared: callers must not change the lists they get
 
 
 def _shapes_key(bng: np.ndarray, tolerance_m: float, decimals: int) -> tuple:
@@ -172,15 +182,18 @@ def edge_segments(gdf: gpd.GeoDataFrame, tolerance_m: float = DEFAULT_TOLERANCE_
     ``LineLayer``: in software rendering (no GPU) it draws a map's lines several times faster
     than the path layer a GeoJSON outline uses.
     """
-    geom = lonlat_shapes(gdf, tolerance_m, decimals)
-    rings = shapely.get_parts(shapely.boundary(geom[~(shapely.is_missing(geom) | shapely.is_empty(geom))]))
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
-    same = ring[1:] == ring[:-1]
-    seg = np.hstack([xy[:-1][same], xy[1:][same]]).round(decimals)
-    swap = (seg[:, 0] > seg[:, 2]) | ((seg[:, 0] == seg[:, 2]) & (seg[:, 1] > seg[:, 3]))
-    seg[swap] = seg[swap][:, [2, 3, 0, 1]]
-    seg = seg[(seg[:, 0] != seg[:, 2]) | (seg[:, 1] != seg[:, 3])]
-    return np.unique(seg, axis=0).tolist()
+    def compute():
+        geom = lonlat_shapes(gdf, tolerance_m, decimals)
+        rings = shapely.get_parts(shapely.boundary(geom[~(shapely.is_missing(geom) | shapely.is_empty(geom))]))
+        xy, ring = shapely.get_coordinates(rings, return_index=True)
+        same = ring[1:] == ring[:-1]
+        seg = np.hstack([xy[:-1][same], xy[1:][same]]).round(decimals)
+        swap = (seg[:, 0] > seg[:, 2]) | ((seg[:, 0] == seg[:, 2]) & (seg[:, 1] > seg[:, 3]))
+        seg[swap] = seg[swap][:, [2, 3, 0, 1]]
+        seg = seg[(seg[:, 0] != seg[:, 2]) | (seg[:, 1] != seg[:, 3])]
+        return np.unique(seg, axis=0).tolist()
+
+    return _EDGES.get(_shapes_key(to_bng(gdf).geometry.to_numpy(), tolerance_m, decimals), compute)
 
 
 def compact_json(obj) -> str:

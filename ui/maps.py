@@ -11,11 +11,20 @@ area layer draws fills only, and every outline is a ``LineLayer`` of unique boun
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 
 import pydeck as pdk
+from pydeck.bindings import deck as _pydeck_deck
 from pydeck.bindings.json_tools import default_serialize
+
+# pydeck asks five times per Deck whether its Jupyter widget can be made, by importing it; without
+# ipywidgets the import fails and Python, which does not remember failed imports, reads and runs
+# pydeck.widget's files again each time: ~30 ms of every rerun on the server (py-spy). The answer
+# cannot change while the app runs, so it is asked once.
+_pydeck_deck.has_jupyter_extra = functools.cache(_pydeck_deck.has_jupyter_extra)
 
 WM_VIEW = pdk.ViewState(latitude=52.48, longitude=-1.89, zoom=9.3, pitch=0)
 NO_BASEMAP = "__MAP_STYLE__"  # pydeck's "no style given" value: with no provider Streamlit draws no base map
@@ -80,9 +89,10 @@ class CompactDeck(pdk.Deck):
             return default_serialize(o)
 
         text = json.dumps(self, sort_keys=True, default=default, separators=(",", ":"))
-        for i, part in enumerate(raw):
-            text = text.replace(f'"@@raw{i}@@"', part, 1)
-        return text
+        return _RAW.sub(lambda m: raw[int(m.group(1))], text) if raw else text  # one pass over the text
+
+
+_RAW = re.compile(r'"@@raw(\d+)@@"')
 
 
 def deck(layers: list[pdk.Layer], tooltip_html: str | None = None, view: pdk.ViewState = WM_VIEW) -> pdk.Deck:

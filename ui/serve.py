@@ -21,6 +21,8 @@ import threading
 import time
 from pathlib import Path
 
+from ui.background import THREAD_PREFIX, quiet_own_threads
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 LOG = logging.getLogger("hotspots.warm_up")
 
@@ -38,10 +40,7 @@ def warm_up() -> float:
     # Cached functions called before the server's runtime exists would fill a throw-away cache.
     while not runtime.exists():
         time.sleep(0.05)
-    # Streamlit warns on each cached call made outside a script run; here that is the point. (Set
-    # now: Streamlit sets its loggers' levels when it reads its config, just before the runtime.)
-    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching.cache_data_api"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    quiet_own_threads()  # Streamlit warns on each cached call made outside a script run: here that is the point
     selection = ui.state.default_selection()
     cache.store_has_incidents()  # the sidebar asks on every run; the first time imports DuckDB (~0.3 s)
     cache.lsoa_lookup_frame()
@@ -74,7 +73,7 @@ def _warm_up_in_background() -> None:
 def main(argv: list[str] | None = None) -> None:
     from streamlit.web import cli
 
-    threading.Thread(target=_warm_up_in_background, name="warm-up", daemon=True).start()
+    threading.Thread(target=_warm_up_in_background, name=THREAD_PREFIX + "warm-up", daemon=True).start()
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     cli.main()
 
