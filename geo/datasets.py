@@ -59,6 +59,11 @@ class Selection:
     def with_(self, **changes) -> "Selection":
         return replace(self, **changes)
 
+    def analysed(self) -> "Selection":
+        """The choices that change the analysis: the geography (:func:`geography_mask`) and small-number
+        suppression change only what is shown of it, so they are reset (one cache entry serves them all)."""
+        return replace(self, geography="all", suppress_below=0)
+
 
 @dataclass
 class AreaData:

@@ -113,3 +113,28 @@ def test_the_start_up_warm_up_prepares_what_a_new_visitor_sees():
     at.run()
     assert not at.exception
     assert at.session_state["_view"].selection == default_selection()
+
+
+def test_the_map_shows_the_store_as_it_is_after_more_data_is_loaded(write):
+    """The Load data page calls forget_cached_store(): the map's own cached layers must go too."""
+    import os
+
+    from geo.store import IncidentStore
+    from tests.conftest import street_csv, street_row
+    from ui.ingest import forget_cached_store
+
+    def areas_layer(at):
+        return next(layer for layer in _deck(at)["layers"] if layer["id"] == "areas")["data"]
+
+    store = IncidentStore(os.environ["HOTSPOT_STORE"])
+    new_street, erdington = dict(lon="-1.899830", lat="52.481420"), dict(lon="-1.839000", lat="52.524000")
+    store.ingest(write("june.csv", street_csv([street_row(crime_id=f"j{i}", month="2024-06", **new_street)
+                                               for i in range(6)])), source="police")
+    forget_cached_store()
+    before = areas_layer(_app("hotspot_map", ds="store"))
+    store.ingest(write("june-later.csv", street_csv([street_row(crime_id=f"k{i}", month="2024-06", **erdington)
+                                               for i in range(9)])), source="police")
+    forget_cached_store()
+    after = areas_layer(_app("hotspot_map", ds="store"))
+    assert len(after) == len(before) and after != before  # same LSOAs (Birmingham's), new counts
+    assert sum("Incidents: 9" in row["tip"] for row in after) == 1

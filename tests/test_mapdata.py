@@ -167,11 +167,12 @@ def test_prefetcher_runs_each_key_once_one_at_a_time_and_survives_failures():
 def test_the_map_page_prefetches_the_other_measures_of_its_view():
     from geo.datasets import MEASURES, Selection
     from ui import hotspot_map as M
+    from ui.background import PREFETCH
 
     asked = []
     sel, params = Selection(measure="rate"), M.MethodParams(permutations=99)
     assert M.prefetch_other_measures(sel, params, "gi", build=lambda s, p, m: asked.append((s.measure, p, m))) == 2
     assert M.prefetch_other_measures(sel, params, "grid", build=asked.append) == 0  # point maps: no measures
-    M.PREFETCH.join()
+    PREFETCH.join()
     assert sorted(a[0] for a in asked) == sorted(set(MEASURES) - {"rate"})
     assert all(a[1:] == (params, "gi") for a in asked)

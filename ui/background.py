@@ -73,6 +73,11 @@ class Prefetcher:
             self._queue.put((key, fn, args))
         return True
 
+    def forget(self) -> None:
+        """Forget which keys were done (their cached values were cleared): they may be submitted again."""
+        with self._lock:
+            self._seen.clear()
+
     def join(self) -> None:
         """Wait until every queued call has run (for tests and benchmarks)."""
         self._queue.join()
@@ -88,3 +93,6 @@ class Prefetcher:
                     self._seen.pop(key, None)
             finally:
                 self._queue.task_done()
+
+
+PREFETCH = Prefetcher()  # the server's one prefetching thread (started on first use)

@@ -84,15 +84,24 @@ def _bham_points() -> gpd.GeoDataFrame:
     return bundled.police_bham_2017().data
 
 
-@st.cache_data(show_spinner="Counting incidents per LSOA…", max_entries=MAX_ENTRIES)
 def area_data(selection: D.Selection) -> D.AreaData:
+    """The analysed extent's areas and measure (the same for every geography: see ``Selection.analysed``)."""
+    return _area_data(selection.analysed())
+
+
+@st.cache_data(show_spinner="Counting incidents per LSOA…", max_entries=MAX_ENTRIES)
+def _area_data(selection: D.Selection) -> D.AreaData:
     return D.area_data(selection, store_points() if selection.dataset == D.STORE else None)
 
 
-@st.cache_data(show_spinner="Finding hot spots (Gi* and local Moran's I)…", max_entries=MAX_ENTRIES)
 def hotspots(selection: D.Selection, weights: str = "queen", permutations: int = 999, fdr: bool = True,
              seed: int = 12345) -> HotspotTable:
-    """Gi*/LISA over the whole analysed extent (the geography filter only changes what is shown)."""
+    """Gi*/LISA over the whole analysed extent (choosing an area only changes what is shown: no new run)."""
+    return _hotspots(selection.analysed(), weights, permutations, fdr, seed)
+
+
+@st.cache_data(show_spinner="Finding hot spots (Gi* and local Moran's I)…", max_entries=MAX_ENTRIES)
+def _hotspots(selection: D.Selection, weights: str, permutations: int, fdr: bool, seed: int) -> HotspotTable:
     data = area_data(selection)
     areas = data.areas
     values = areas.set_index("area_code")["value"].fillna(0.0)

@@ -18,7 +18,7 @@ from geo import datasets as D
 from geo.projection import bng_to_lonlat
 from geo.risk_factors import lsoa_risk_factors, schools
 from ui import cache
-from ui.background import Prefetcher
+from ui.background import PREFETCH
 from ui.colours import SEQUENTIAL, class_colours, legend_rows, quantile_breaks
 from ui.layers import (GI_COLOURS, LISA_COLOURS, LISA_LABELS, area_tips, class_fill, palette_index, tip)
 from ui.mapdata import FINE, Detail, compact_json, detail_for, edge_segments, polygon_rows, to_geojson
@@ -119,9 +119,6 @@ def area_layers(shown: gpd.GeoDataFrame, safe: pd.DataFrame, value_label: str, e
     return AreaLayers(rows=compact_json(rows), row_codes=tuple(shown["area_code"].to_numpy()[positions]),
                       palette=palette, edges=None if edges is None else compact_json(edges),
                       n_areas=len(set(positions)), legend=legend, title=title)
-
-
-PREFETCH = Prefetcher()
 
 
 def prefetch_other_measures(selection: D.Selection, p: MethodParams, mode: str, build=None) -> int:

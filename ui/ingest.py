@@ -14,6 +14,7 @@ from geo.report import LoadReport
 from geo.sources import NamedBytes
 from geo.writers import neutralise_frame
 from ui import cache
+from ui.background import PREFETCH
 
 SOURCE_LABELS = {"police": "police.uk downloads", "ed": "Emergency department (ISTV)", "ambulance": "Ambulance",
                  "other": "Other partner data"}
@@ -66,6 +67,11 @@ def batches(path) -> pd.DataFrame | None:
 
 
 def forget_cached_store() -> None:
-    cache.area_data.clear()
-    cache.hotspots.clear()
-    cache.data_quality.clear()
+    """After the store changed: every cached analysis and map of its data may show the old store.
+
+    (Clearing only the analyses, as before, left the map layers built from them cached under the
+    same selection, so the map page showed the store as it was.) The bundled data's entries go
+    too; they are recomputed on first use, and loading data is rare.
+    """
+    st.cache_data.clear()
+    PREFETCH.forget()
