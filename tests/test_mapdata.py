@@ -176,3 +176,18 @@ def test_the_map_page_prefetches_the_other_measures_of_its_view():
     PREFETCH.join()
     assert sorted(a[0] for a in asked) == sorted(set(MEASURES) - {"rate"})
     assert all(a[1:] == (params, "gi") for a in asked)
+
+
+def test_prefetching_runs_at_a_lower_priority_than_the_server():
+    import os
+    import sys
+
+    from ui.background import Prefetcher
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("thread priorities are Linux's")
+    seen = []
+    pf = Prefetcher()
+    pf.submit("nice", lambda: seen.append(os.getpriority(os.PRIO_PROCESS, 0)))  # 0: the calling thread
+    pf.join()
+    assert seen == [os.getpriority(os.PRIO_PROCESS, 0) + 10] or seen == [19]

@@ -9,6 +9,7 @@ script run each call logs "missing ScriptRunContext". Threads started here are n
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from collections import OrderedDict
@@ -83,6 +84,7 @@ class Prefetcher:
         self._queue.join()
 
     def _work(self) -> None:
+        _lower_priority()
         while True:
             key, fn, args = self._queue.get()
             try:
@@ -93,6 +95,15 @@ class Prefetcher:
                     self._seen.pop(key, None)
             finally:
                 self._queue.task_done()
+
+
+def _lower_priority(niceness: int = 10) -> None:
+    """Make the calling thread yield the CPU to the server's other threads (and, on a laptop serving
+    itself, to the browser drawing the map): Linux schedules threads alone, so this thread only."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        pass
 
 
 PREFETCH = Prefetcher()  # the server's one prefetching thread (started on first use)
