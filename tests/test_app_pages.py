@@ -85,7 +85,7 @@ def test_lsoa_outlines_are_drawn_for_an_authority_not_for_the_whole_region():
         assert ("areas_lines" in ids) == outlined and "wards" in ids and "lad" in ids, (geo, ids)
         captions = " ".join(c.value for c in at.caption)
         assert ("white: LSOAs" in captions) == outlined
-        assert ("LSOA outlines are drawn once an authority or ward is chosen" in captions) != outlined
+        assert ("LSOA outlines appear once an authority or ward is chosen" in captions) != outlined
 
 
 def test_export_csv_is_the_command_line_table():

@@ -291,7 +291,7 @@ def boundary_note(detail: Detail, areas: bool) -> str:
         return note + "."
     if detail.area_edges:
         return note + "; white: LSOAs."
-    return note + ". LSOA outlines are drawn once an authority or ward is chosen (Area); hover over an area to see it."
+    return note + ". LSOA outlines appear once an authority or ward is chosen (Area); hovering highlights one LSOA."
 
 
 def view_for(frame: gpd.GeoDataFrame) -> pdk.ViewState:
