@@ -567,7 +567,7 @@ class IncidentStore:
                 rows[col] = pd.Series(dtype=object)
             rows["after_dark"] = pd.array([], dtype="boolean")
         for col in _TEXT:
-            rows[col] = rows[col].fillna("").astype(str)
+            rows[col] = rows[col].astype(object).fillna("").astype(str)  # object first: "" into a float column is deprecated
         rows["weight"] = rows["weight"].astype(float)
         rows["row"] = rows["row"].astype("int64")
         original = _original_rows(item) if len(rep.rejected) or rows["incident_id"].ne("").any() else None

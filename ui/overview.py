@@ -87,7 +87,7 @@ def day_hour_table(data: D.AreaData, areas: pd.DataFrame, policy=None) -> pd.Dat
     if pts.empty:
         return None
     hours = pd.to_numeric(pts["time"].astype(str).str.slice(0, 2), errors="coerce")
-    days = pd.to_datetime(pts["date"]).dt.dayofweek
+    days = pd.to_datetime(pts["date"]).dt.day_of_week
     table = (pd.crosstab(pd.Categorical(days.map(dict(enumerate(DAYS))), categories=DAYS),
                          pd.Categorical(hours, categories=range(24)), values=pts["weight"], aggfunc="sum",
                          dropna=False).fillna(0))
