@@ -40,7 +40,7 @@ class Detail:
       without LSOA outlines. Seen whole, an LSOA is ~10 px across and its 1-px outline barely
       shows, but in a browser drawing WebGL in software (no GPU: many meeting-room PCs) the
       6,494 outline segments took 160 of the 264 ms of every frame (benchmarks/README.md), on
-      each filter change, pan and zoom. Hovering an area still outlines it.
+      each filter change, pan and zoom. Hovering an area still highlights it.
     - **National** (England's 33,755 LSOAs, seen at ~600 m a pixel): 30 m simplification and
       ~10 m coordinates lose nothing visible there, lines of 33,755 areas or 6,900 wards would be
       a grey smear (authorities' lines are kept), and tooltips are brief (name, value, class;
@@ -160,7 +160,7 @@ def polygon_rows(gdf: gpd.GeoDataFrame, properties: list[str], tolerance_m: floa
         parts, owner = shapely.get_parts(lonlat_shapes(gdf, tolerance_m, decimals), return_index=True)
         keep = ~shapely.is_empty(parts)
         parts, owner = parts[keep], owner[keep]
-        # every exterior ring's coordinates at once (a loop of shapely calls per polygon took 0.26 s
+        # every exterior ring's coordinates at once (a loop of shapely calls per polygon took 0.07-0.11 s
         # for the West Midlands); a polygon with holes, rare, is done on its own
         xy, ring = shapely.get_coordinates(shapely.get_exterior_ring(parts), return_index=True)
         xy = xy.round(decimals)
