@@ -107,8 +107,7 @@ with side_col:
 
 selected = None
 if event is not None and mode not in M.POINT_MODES:
-    for row in (event.selection.get("indices") or {}).get("areas", []):
-        selected = area_map.code_at(row)
+    selected = (area_map.picked(event.selection, "areas") or [None])[-1]  # single-object selection: one at most
 if selected:
     area_card(sel, params, selected)
 else:

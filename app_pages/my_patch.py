@@ -40,9 +40,9 @@ with st.expander("Custom patch: paste LSOA codes or pick them on the map", expan
     event = st.pydeck_chart(
         deck(all_areas.layers("pick", line_colour=(90, 90, 90, 120)), tooltip_html=TOOLTIP_HTML, view=M.view_for(data.areas)),
         height=380, on_select="rerun", selection_mode="multi-object", key="patch_picker")
-    chosen = [all_areas.code_at(row) for row in (event.selection.get("indices") or {}).get("pick", [])]
+    chosen = all_areas.picked(event.selection, "pick")
     if chosen:
-        st.session_state["patch_picked"] = [c for c in chosen if c]
+        st.session_state["patch_picked"] = chosen
         st.caption(f"Picked on the map: {', '.join(st.session_state['patch_picked'])} (hold Shift to pick several).")
 
 if sel.geography == "all":

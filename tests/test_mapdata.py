@@ -191,3 +191,13 @@ def test_prefetching_runs_at_a_lower_priority_than_the_server():
     pf.submit("nice", lambda: seen.append(os.getpriority(os.PRIO_PROCESS, 0)))  # 0: the calling thread
     pf.join()
     assert seen == [os.getpriority(os.PRIO_PROCESS, 0) + 10] or seen == [19]
+
+
+def test_area_layers_name_the_lsoas_a_map_event_selected():
+    from ui.hotspot_map import AreaLayers
+
+    layers = AreaLayers(rows="[]", row_codes=("E01", "E02", "E02"), palette=[], edges=None, n_areas=2, legend=[],
+                        title="")
+    selection = {"indices": {"pick": [2, 0, 7], "other": [1]}, "objects": {}}
+    assert layers.picked(selection, "pick") == ["E02", "E01"]  # row 7 is not a row: dropped
+    assert layers.picked(selection, "areas") == [] and layers.picked({}, "pick") == []

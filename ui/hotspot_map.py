@@ -76,9 +76,10 @@ class AreaLayers:
             out.append(line_layer(f"{layer_id}_lines", RawJson(self.edges), line_colour, 1.0))
         return out
 
-    def code_at(self, row: int) -> str | None:
-        """The LSOA code of a row that the map reports clicked (``event.selection["indices"][layer_id]``)."""
-        return self.row_codes[row] if 0 <= row < len(self.row_codes) else None
+    def picked(self, selection: dict, layer_id: str) -> list[str]:
+        """LSOA codes of the rows a map event reports selected in the ``layer_id`` layer (``event.selection``)."""
+        rows = (selection.get("indices") or {}).get(layer_id, [])
+        return [self.row_codes[r] for r in rows if 0 <= r < len(self.row_codes)]
 
 
 @st.cache_data(show_spinner="Drawing the map…", max_entries=64)

@@ -99,8 +99,5 @@ def deck(layers: list[pdk.Layer], tooltip_html: str | None = None, view: pdk.Vie
     tooltip = {"html": tooltip_html, "style": {"fontSize": "15px", "backgroundColor": "#222", "color": "white"}} \
         if tooltip_html else False
     style = map_style()
-    if style:
-        return CompactDeck(layers=layers, initial_view_state=view, map_style=style, map_provider="carto",
-                           tooltip=tooltip)
-    return CompactDeck(layers=layers, initial_view_state=view, map_style=NO_BASEMAP, map_provider=None,
-                       tooltip=tooltip)
+    return CompactDeck(layers=layers, initial_view_state=view, map_style=style or NO_BASEMAP,
+                       map_provider="carto" if style else None, tooltip=tooltip)
