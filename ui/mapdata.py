@@ -122,6 +122,10 @@ def _shapes_key(bng: np.ndarray, tolerance_m: float, decimals: int) -> tuple:
     return hashlib.blake2b(b"".join(shapely.to_wkb(bng)), digest_size=16).digest(), float(tolerance_m), int(decimals)
 
 
+def _frame_key(gdf: gpd.GeoDataFrame, tolerance_m: float, decimals: int) -> tuple:
+    return _shapes_key(to_bng(gdf).geometry.to_numpy(), tolerance_m, decimals)
+
+
 def lonlat_shapes(gdf: gpd.GeoDataFrame, tolerance_m: float = DEFAULT_TOLERANCE_M,
                   decimals: int = COORD_DECIMALS) -> np.ndarray:
     """The shapes of ``gdf`` simplified in metres, in WGS84, coordinates rounded to ``decimals``."""
@@ -176,7 +180,7 @@ def polygon_rows(gdf: gpd.GeoDataFrame, properties: list[str], tolerance_m: floa
                               for r in (part.exterior, *part.interiors)])
         return rings, owner.astype(int)
 
-    rings, positions = _RINGS.get(_shapes_key(to_bng(gdf).geometry.to_numpy(), tolerance_m, decimals), compute)
+    rings, positions = _RINGS.get(_frame_key(gdf, tolerance_m, decimals), compute)
     records = [{k: _clean(v) for k, v in props.items()} for props in gdf[properties].to_dict("records")]
     return [{"p": ring, **records[i]} for ring, i in zip(rings, positions)], positions
 
@@ -202,7 +206,7 @@ def edge_segments(gdf: gpd.GeoDataFrame, tolerance_m: float = DEFAULT_TOLERANCE_
         seg = seg[(seg[:, 0] != seg[:, 2]) | (seg[:, 1] != seg[:, 3])]
         return np.unique(seg, axis=0).tolist()
 
-    return _EDGES.get(_shapes_key(to_bng(gdf).geometry.to_numpy(), tolerance_m, decimals), compute)
+    return _EDGES.get(_frame_key(gdf, tolerance_m, decimals), compute)
 
 
 def compact_json(obj) -> str:
