@@ -14,6 +14,9 @@ from geo.incidents import Incidents
 from geo.police_uk import read_police
 
 STUDY_AREA_BUFFER_M = 500.0  # generalised (200 m) LSOA edges: points just outside still belong
+# Points in a gap *between* the bundled (200 m generalised) LSOAs go to the nearest one within this
+# distance (geo.areas); the 2021 set is a clean coverage, so none has been seen. Never beyond the edge.
+SNAP_TOLERANCE_M = 250.0
 
 
 @lru_cache(maxsize=None)
@@ -39,6 +42,14 @@ def _table(key: str) -> pd.DataFrame:
 def table(key: str) -> pd.DataFrame:
     """A bundled tabular layer as a DataFrame (area-code column as text). A copy: safe to change."""
     return _table(key).copy()
+
+
+@lru_cache(maxsize=None)
+def area_index(key: str):
+    """A bundled boundary layer prepared for placing points (:class:`geo.areas.AreaIndex`)."""
+    from geo.areas import AreaIndex
+
+    return AreaIndex.of(_boundaries(key))
 
 
 @lru_cache(maxsize=1)

@@ -22,17 +22,6 @@ def test_points_take_the_polygon_they_fall_in_and_disagreements_are_counted():
     assert (result.in_polygon, result.unassigned, result.compared, result.disagree) == (3, 1, 2, 1)
 
 
-def test_gap_points_snap_to_nearest_within_tolerance():
-    lsoa = bundled.boundaries("lsoa21")
-    outer = lsoa.geometry.union_all()
-    edge = outer.exterior if outer.geom_type == "Polygon" else max(outer.geoms, key=lambda g: g.area).exterior
-    p = edge.interpolate(0.3, normalized=True)
-    outside = [Point(p.x + dx, p.y + dy) for dx, dy in [(100, 0), (-100, 0), (0, 100), (0, -100)]
-               if not outer.contains(Point(p.x + dx, p.y + dy))][0]
-    res = assign_areas(gpd.GeoDataFrame(geometry=[outside], crs=lsoa.crs), lsoa)
-    assert res.snapped == 1 and res.codes.iloc[0] != ""
-
-
 def test_2011_codes_count_as_agreeing_with_their_2021_successors():
     lk = lsoa11_lsoa21_lookup()
     split = lk[lk.CHGIND == "S"].iloc[0]
