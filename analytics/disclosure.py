@@ -1,42 +1,67 @@
-"""Statistical disclosure control: one rule for every count a person can see.
+"""Statistical disclosure control: one policy, and one protected table of counts per view.
 
-Rule (stated wherever it applies):
+The rule, stated in every output's metadata (:meth:`DisclosurePolicy.metadata`):
 
-1. **Primary suppression** — a count from 1 to ``threshold − 1`` (default 1–4) is shown as
+1. **Primary suppression.** A count from 1 to ``threshold - 1`` (default 1–4) is shown as
    ``"<5"``; zero is shown (it reveals no individual), as are counts at or above the threshold.
-2. **Derived values withheld** — rates, shares and ranks computed from a suppressed count are
-   withheld (shown blank) because they would reveal it.
-3. **Secondary suppression** — where a total is shown for a group (a local authority, a ward, the
-   whole table), a group with exactly one suppressed cell would let the cell be recovered by
-   subtraction, so the group's smallest other non-zero cell (or, failing that, a zero) is suppressed
-   too; repeated until no group has exactly one suppressed cell. A group of one cell cannot be
-   protected this way: its total is the cell, and :func:`safe_total` shows it as the label.
+2. **Secondary suppression.** Where a total is shown beside its parts (an LSOA's count in its
+   ward's, a ward's in its authority's, a month's in the period's), more counts are hidden until
+   no hidden count can be worked out from the totals and no group of hidden counts adds up to a
+   small number (:mod:`analytics.suppression`). These are shown as ``"*"``: they may be large,
+   so they are never labelled "<5".
+3. **Statistics after suppression.** Everything computed from counts (Gi* and local Moran
+   z-scores and classes, Gini, shares) is computed from the counts as shown, with each hidden
+   count replaced by an estimate made from what is shown alone
+   (:func:`analytics.suppression.stand_ins`). So no published figure, including a neighbour's
+   z-score, depends on a hidden count. What describes a hidden area's own count (its rate,
+   share of the total, rank) is withheld.
+4. **One pattern for every view of the same data**: the protected table covers the whole
+   analysed extent with every total a page or export can show (the whole area, each authority,
+   each ward, each month of each), so cutting an export to a ward and reading the ward's total
+   on another page reveals nothing. A custom list of areas shows its total only when none of its
+   areas is hidden.
 
-It is on by default for health sources (ED, ambulance) and can be switched on for police.uk data
-(already public). Counts that are estimates (rate × population) are rounded, not suppressed.
+On for health sources (emergency departments, ambulance) and any source marked sensitive,
+whether the data come from the store or from files; optional for police.uk data (already
+public). An analyst entitled to raw counts asks for them explicitly (``--unsuppressed``); such an
+output says "UNSUPPRESSED: not for sharing" in its metadata and on its first line or sheet.
+Counts that are estimates (rate × population) are rounded, not suppressed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from analytics.suppression import PRIMARY, SECONDARY, SHOWN, Constraint, stand_ins, suppress
+
 DEFAULT_THRESHOLD = 5
 HEALTH_SOURCES = ("ed", "ambulance")
+SECONDARY_LABEL = "*"
+UNSUPPRESSED_BANNER = "UNSUPPRESSED: not for sharing"
+
+__all__ = ["DEFAULT_THRESHOLD", "HEALTH_SOURCES", "SECONDARY_LABEL", "UNSUPPRESSED_BANNER", "DisclosurePolicy",
+           "default_policy", "ProtectedCounts", "protect_column"]
 
 
 @dataclass(frozen=True)
 class DisclosurePolicy:
-    """Whether to suppress, and below which count."""
+    """Whether to suppress, below which count, and why (for the metadata).
+
+    ``unsuppressed``: raw counts were asked for explicitly although the data are sensitive; the
+    policy is then off and every output carries :data:`UNSUPPRESSED_BANNER`.
+    """
 
     enabled: bool = True
     threshold: int = DEFAULT_THRESHOLD
+    reason: str = ""
+    unsuppressed: bool = False
 
     def __post_init__(self):
-        if int(self.threshold) < 1:
-            raise ValueError("the suppression threshold must be at least 1 (e.g. 5)")
+        if int(self.threshold) < 2:
+            raise ValueError("the suppression threshold must be at least 2 (e.g. 5)")
 
     def hides(self, count) -> bool:
         """Whether this count is shown as the label (primary suppression)."""
@@ -48,66 +73,271 @@ class DisclosurePolicy:
 
     @property
     def rule(self) -> str:
+        if self.unsuppressed:
+            return (f"{UNSUPPRESSED_BANNER}. Raw counts were asked for explicitly (--unsuppressed); "
+                    f"{self.reason or 'the data are sensitive'}: no small-number suppression was applied.")
         if not self.enabled:
             return "Small counts are not suppressed (police.uk data is already public)."
-        return (f"Counts from 1 to {self.threshold - 1} are shown as \"{self.label}\", rates and shares derived from "
-                "them are withheld, and where a total would reveal a suppressed count the next smallest count in "
-                "the same group is suppressed too.")
+        return (f"Counts from 1 to {self.threshold - 1} are shown as \"{self.label}\"; where a total would reveal "
+                f"them, further counts are hidden and shown as \"{SECONDARY_LABEL}\" (secondary suppression). "
+                "Z-scores, classes and shares are computed from the counts as shown, with hidden counts estimated "
+                "from what is shown; the rate, share and rank of an area whose count is hidden are withheld.")
 
-
-def default_policy(sources: list[str] | tuple[str, ...], threshold: int = DEFAULT_THRESHOLD) -> DisclosurePolicy:
-    """On when any health source contributes; off for police-only data."""
-    return DisclosurePolicy(enabled=any(s in HEALTH_SOURCES for s in sources), threshold=threshold)
-
-
-def suppression_mask(counts, groups=None, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
-    """Boolean mask of the cells to suppress (primary and secondary) — see the module docstring."""
-    c = np.asarray(counts, dtype=float)
-    mask = (c > 0) & (c < threshold)
-    g = np.zeros(len(c), dtype=int) if groups is None else pd.factorize(pd.Series(groups).astype(str))[0]
-    changed = True
-    while changed:
-        changed = False
-        for group in np.unique(g):
-            members = np.flatnonzero(g == group)
-            if mask[members].sum() == 1:
-                candidates = ([i for i in members if not mask[i] and c[i] > 0]
-                              or [i for i in members if not mask[i]])  # only zeros left: hide a zero too
-                if candidates:
-                    smallest = min(candidates, key=lambda i: (c[i], i))
-                    mask[smallest] = True
-                    changed = True
-    return mask
-
-
-def suppress_table(table: pd.DataFrame, count_columns: list[str], derived_columns: list[str],
-                   policy: DisclosurePolicy, group_column: str | None = None) -> pd.DataFrame:
-    """A copy of ``table`` safe to show: suppressed counts become the label, derived values blank.
-
-    Every count column is checked on its own; a row's derived values are withheld when any of its
-    counts is suppressed. Count columns become text so the label fits.
-    """
-    out = table.copy()
-    if not policy.enabled:
+    def metadata(self) -> dict[str, str]:
+        """What every output states about disclosure control."""
+        out = {"disclosure_control": self.rule,
+               "suppression_threshold": str(self.threshold) if self.enabled else "none"}
+        if self.enabled or self.unsuppressed:
+            out["disclosure_reason"] = self.reason or "chosen by the user"
+        if self.unsuppressed:
+            out["WARNING"] = UNSUPPRESSED_BANNER
         return out
-    groups = out[group_column] if group_column else None
-    any_suppressed = np.zeros(len(out), dtype=bool)
-    for col in count_columns:
-        mask = suppression_mask(out[col].to_numpy(float), groups, policy.threshold)
-        any_suppressed |= mask
-        shown = out[col].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}").astype(object)
-        shown[mask] = policy.label
-        out[col] = shown
-    for col in derived_columns:
-        if col in out.columns:
-            out[col] = out[col].astype(object)
-            out.loc[any_suppressed, col] = None
-    return out
 
 
-def safe_total(counts, policy: DisclosurePolicy) -> str:
-    """A total to display: itself, or the label when it is small enough to suppress."""
-    total = float(np.nansum(np.asarray(counts, dtype=float)))
-    if policy.enabled and 0 < total < policy.threshold:
-        return policy.label
-    return f"{total:,.0f}"
+def default_policy(sources, threshold: int = DEFAULT_THRESHOLD, sensitive=(), unsuppressed: bool = False,
+                   requested: bool = False) -> DisclosurePolicy:
+    """On when any health or sensitive source contributes (or when ``requested``); off for police-only data.
+
+    ``unsuppressed`` turns a policy that would be on off, and marks the outputs as not for sharing.
+    """
+    sources = [str(s) for s in sources]
+    flagged = sorted({s for s in sources if s in HEALTH_SOURCES} | {s for s in sources if s in set(sensitive)})
+    if flagged:
+        reason = f"sensitive source{'s' if len(flagged) > 1 else ''}: {', '.join(flagged)}"
+        if unsuppressed:
+            return DisclosurePolicy(enabled=False, threshold=threshold, reason=reason, unsuppressed=True)
+        return DisclosurePolicy(enabled=True, threshold=threshold, reason=reason)
+    if requested:
+        return DisclosurePolicy(enabled=True, threshold=threshold, reason="requested")
+    return DisclosurePolicy(enabled=False, threshold=threshold)
+
+
+# ------------------------------------------------------------------------------------ protected counts
+ROOT = ("all", "all")
+
+
+@dataclass
+class ProtectedCounts:
+    """The counts of one analysed extent, as every view of it may show them.
+
+    Parameters
+    ----------
+    counts : Series of counts per leaf area (index: area codes), the period's totals.
+    hierarchy : DataFrame indexed like ``counts`` whose columns are coarser levels, finest first
+        (e.g. ``ward_code``, ``lad_code``); each level's totals are shown somewhere, as is the
+        total of the whole extent. A level that does not nest in the next is linked to the leaves.
+    steps : optional DataFrame of counts per leaf (rows, as ``counts``) and time step (columns, in
+        order); the step series of every node above the leaves are shown (trend charts). The
+        leaves' own steps are not: an LSOA x month table of small counts cannot be protected by
+        local suppression (an integer-programming attack on such a table recovered about half of
+        its hidden cells), so views never show it under a policy.
+    policy : the :class:`DisclosurePolicy`.
+    """
+
+    counts: pd.Series
+    hierarchy: pd.DataFrame | None = None
+    steps: pd.DataFrame | None = None
+    policy: DisclosurePolicy = field(default_factory=DisclosurePolicy)
+
+    def __post_init__(self):
+        counts = pd.to_numeric(self.counts, errors="coerce").astype(float)
+        if counts.isna().any():
+            raise ValueError("counts must be numbers; fill areas without incidents with 0")
+        if counts.index.has_duplicates:
+            raise ValueError("counts has repeated area codes; give one count per area")
+        self.counts = counts
+        codes = counts.index
+        levels = []
+        if self.hierarchy is not None:
+            h = self.hierarchy.reindex(codes)
+            levels = [(str(col), h[col].astype(object).where(h[col].notna(), "").astype(str).to_numpy())
+                      for col in h.columns]
+        self.levels = [name for name, _ in levels]
+        names: list[tuple[str, str]] = [("leaf", str(c)) for c in codes]
+        node_of: dict[tuple[str, str], int] = {n: i for i, n in enumerate(names)}
+        members: list[tuple[int, np.ndarray]] = []  # (node, leaf rows)
+        level_nodes: list[np.ndarray] = [np.arange(len(codes))]
+        for name, labels in levels:
+            uniq, inverse = np.unique(labels, return_inverse=True)
+            ids = []
+            for j, label in enumerate(uniq):
+                key = (name, str(label))
+                node_of[key] = len(names)
+                names.append(key)
+                ids.append(node_of[key])
+                members.append((node_of[key], np.flatnonzero(inverse == j)))
+            level_nodes.append(np.asarray(ids)[inverse])  # node of each leaf at this level
+        node_of[ROOT] = len(names)
+        names.append(ROOT)
+        members.append((node_of[ROOT], np.arange(len(codes))))
+        level_nodes.append(np.full(len(codes), node_of[ROOT]))
+        self._names, self._node_of = names, node_of
+        n_nodes = len(names)
+
+        leaf_values = counts.to_numpy(float)
+        totals = np.zeros(n_nodes)
+        totals[: len(codes)] = leaf_values
+        for node, rows in members:
+            totals[node] = leaf_values[rows].sum()
+
+        # children of each node: the next finer level's nodes when the levels nest, else the leaves
+        constraints: list[Constraint] = []
+        parent_level_of = {}
+        for k in range(1, len(level_nodes)):
+            finer, coarser = level_nodes[k - 1], level_nodes[k]
+            pairs = pd.DataFrame({"child": finer, "parent": coarser}).drop_duplicates()
+            nests = not pairs["child"].duplicated().any()
+            if not nests:
+                pairs = pd.DataFrame({"child": level_nodes[0], "parent": coarser}).drop_duplicates()
+            for parent, grp in pairs.groupby("parent"):
+                constraints.append(Constraint(int(parent), grp["child"].to_numpy(int)))
+                parent_level_of[int(parent)] = grp["child"].to_numpy(int)
+        values = list(totals)
+
+        self.step_labels: list[str] = []
+        self._step_var: dict[int, np.ndarray] = {}
+        if self.steps is not None and len(self.steps.columns):
+            st = self.steps.reindex(codes).fillna(0.0).astype(float)
+            self.step_labels = [str(c) for c in st.columns]
+            leaf_matrix = st.to_numpy(float)
+            n_steps = leaf_matrix.shape[1]
+            if not np.allclose(leaf_matrix.sum(axis=1), leaf_values):
+                raise ValueError("the steps do not add up to the counts; build both from the same incidents")
+            node_matrix = np.zeros((n_nodes, n_steps))
+            node_matrix[: len(codes)] = leaf_matrix
+            for node, rows in members:
+                node_matrix[node] = leaf_matrix[rows].sum(axis=0)
+            for node in range(len(codes), n_nodes):
+                ids = np.arange(len(values), len(values) + n_steps)
+                values.extend(node_matrix[node])
+                self._step_var[node] = ids
+                constraints.append(Constraint(int(node), ids))  # the node's total = sum of its steps
+            for parent, children in parent_level_of.items():
+                if all(int(c) in self._step_var for c in children):
+                    for s in range(n_steps):
+                        constraints.append(Constraint(int(self._step_var[parent][s]),
+                                                      np.array([self._step_var[int(c)][s] for c in children])))
+        self.values = np.asarray(values, dtype=float)
+        self.constraints = constraints
+        self.n_leaves = len(codes)
+        if self.policy.enabled:
+            result = suppress(self.values, constraints, self.policy.threshold)
+            self.status = result.status
+            self.unprotectable = result.unprotectable
+            self.estimates = stand_ins(self.values, self.status, constraints, self.policy.threshold)
+        else:
+            self.status = np.zeros(len(self.values), dtype=np.int8)
+            self.unprotectable = []
+            self.estimates = self.values.copy()
+
+    # -------------------------------------------------------------- queries
+    @property
+    def enabled(self) -> bool:
+        return self.policy.enabled
+
+    def _label(self, var: int, decimals: int = 0) -> str:
+        status = self.status[var]
+        if status == PRIMARY:
+            return self.policy.label
+        if status == SECONDARY:
+            return SECONDARY_LABEL
+        return f"{self.values[var]:,.{decimals}f}"
+
+    @property
+    def leaf_hidden(self) -> pd.Series:
+        """True for the areas whose count is hidden (primary or secondary)."""
+        return pd.Series(self.status[: self.n_leaves] != SHOWN, index=self.counts.index)
+
+    @property
+    def leaf_status(self) -> pd.Series:
+        return pd.Series(self.status[: self.n_leaves], index=self.counts.index)
+
+    def leaf_labels(self) -> pd.Series:
+        """Each area's count as text: the number, "<t" or "*"."""
+        return pd.Series([self._label(i) for i in range(self.n_leaves)], index=self.counts.index)
+
+    def statistics_values(self) -> pd.Series:
+        """The per-area counts statistics are computed on: shown counts, hidden ones estimated from what is shown."""
+        return pd.Series(self.estimates[: self.n_leaves], index=self.counts.index)
+
+    def node(self, level: str, code: str) -> int:
+        key = ROOT if level == "all" else (level, str(code))
+        if key not in self._node_of:
+            raise KeyError(f"no {level} {code!r} in this extent")
+        return self._node_of[key]
+
+    def total_label(self, level: str = "all", code: str = "all") -> str:
+        """A node's total as text (``level`` "all", or a hierarchy column such as "lad_code")."""
+        return self._label(self.node(level, code))
+
+    def total_hidden(self, level: str = "all", code: str = "all") -> bool:
+        return bool(self.status[self.node(level, code)] != SHOWN)
+
+    def step_series(self, level: str = "all", code: str = "all") -> pd.DataFrame:
+        """A node's counts per step: ``step``, ``count`` (NaN where hidden), ``label`` and ``hidden``."""
+        ids = self._step_var.get(self.node(level, code))
+        if ids is None:
+            raise KeyError("this table holds no steps")
+        hidden = self.status[ids] != SHOWN
+        return pd.DataFrame({"step": self.step_labels, "count": np.where(hidden, np.nan, self.values[ids]),
+                             "label": [self._label(i) for i in ids], "hidden": hidden})
+
+    def custom_total(self, codes) -> tuple[str, str | None]:
+        """(text, note) for the total of a hand-picked list of areas.
+
+        Shown only when none of them is hidden: with a hidden one inside, the total would reveal
+        it by difference with counts shown elsewhere ((A + X) - X). The note says what was left out.
+        """
+        codes = [c for c in codes if c in self.counts.index]
+        hidden = self.leaf_hidden.reindex(codes)
+        total = float(self.counts.reindex(codes).sum())
+        if not self.enabled or not hidden.any():
+            return f"{total:,.0f}", None
+        shown = float(self.counts.reindex(codes)[~hidden.to_numpy()].sum())
+        return ("withheld", f"{int(hidden.sum())} of these {len(codes)} areas have hidden counts, so their total is "
+                f"withheld (the other {len(codes) - int(hidden.sum())} hold {shown:,.0f}).")
+
+    def label_frame(self, frame: pd.DataFrame, count_columns=("count",), derived_columns=(),
+                    code_column: str = "area_code") -> pd.DataFrame:
+        """A copy of ``frame`` (one row per area) safe to show: hidden counts as their labels, derived
+        values of hidden areas blank. Count columns become text when anything is hidden."""
+        out = frame.copy()
+        if not self.enabled:
+            return out
+        hidden = self.leaf_hidden.reindex(out[code_column]).fillna(False).to_numpy(bool)
+        labels = self.leaf_labels().reindex(out[code_column]).to_numpy(object)
+        for col in count_columns:
+            if col in out.columns:
+                text = out[col].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}").astype(object)
+                text[hidden] = labels[hidden]
+                out[col] = text
+        for col in derived_columns:
+            if col in out.columns and col not in count_columns:
+                out[col] = out[col].astype(object)
+                out.loc[hidden, col] = None
+        return out
+
+    def summary(self) -> str:
+        if not self.enabled:
+            return self.policy.rule
+        leaf = self.status[: self.n_leaves]
+        return (f"{int((leaf == PRIMARY).sum()):,} area count(s) shown as \"{self.policy.label}\" and "
+                f"{int((leaf == SECONDARY).sum()):,} as \"{SECONDARY_LABEL}\" (secondary), of {self.n_leaves:,}; "
+                f"{int((self.status[self.n_leaves:] != SHOWN).sum()):,} totals or steps hidden.")
+
+
+def protect_column(counts, policy: DisclosurePolicy, total_shown: bool = True) -> tuple[list[str], np.ndarray]:
+    """Labels for one list of counts shown with (or without) its total: (labels, hidden mask).
+
+    For small tables of their own: day × hour, clusters, streets. With ``total_shown`` the
+    list is protected against its total as any group is.
+    """
+    values = np.asarray(counts, dtype=float)
+    if not policy.enabled or not len(values):
+        return [f"{v:,.0f}" for v in values], np.zeros(len(values), dtype=bool)
+    allv = np.append(values, values.sum())
+    constraints = [Constraint(len(values), np.arange(len(values)))] if total_shown else []
+    status = suppress(allv, constraints, policy.threshold).status[: len(values)]
+    labels = [policy.label if s == PRIMARY else SECONDARY_LABEL if s == SECONDARY else f"{v:,.0f}"
+              for s, v in zip(status, values)]
+    return labels, status != SHOWN
