@@ -22,7 +22,8 @@ What it promises:
   rows only; duplicates other batches held aside because of it are put back as incidents (the
   earliest batch's copy), so overlapping months never disappear.
 * **Areas on the way in.** Each point is placed in a 2021 LSOA by point-in-polygon (bundled
-  boundaries, :func:`geo.areas.assign_areas`), and given its 2024 ward and authority from the ONS
+  boundaries, :func:`geo.areas.assign_areas`); a point in no LSOA is outside the study area and
+  rejected with that reason. Each is given its 2024 ward and authority from the ONS
   best-fit lookup; ``after_dark`` says whether the sun was below −6° at the incident's local time
   (NULL where there is no time, as for police.uk, which gives months only).
 
@@ -61,14 +62,17 @@ from geo.tabular import read_table, sniff_kind
 
 STORE_ENV = "HOTSPOT_STORE"
 REPO = Path(__file__).resolve().parent.parent
-SCHEMA_VERSION = "2"  # 2: arrival (ED time of arrival)
+SCHEMA_VERSION = "3"  # 2: arrival (ED time of arrival); 3: batches.sensitive
+# Older formats this program upgrades in place: version -> the statements that bring it to the next one.
+_MIGRATIONS = {"2": ["ALTER TABLE batches ADD COLUMN sensitive BOOLEAN DEFAULT FALSE",
+                     "UPDATE store_meta SET value = '3' WHERE key = 'schema_version'"]}
 SOURCES = ("police", "ed", "ambulance", "other")
 ALREADY_STORED = "already in the store"  # the reason shown for duplicates of stored Crime IDs
 AREA_COLUMNS = ["lsoa21", "ward24", "lad24"]
 STORE_COLUMNS = INCIDENT_COLUMNS + AREA_COLUMNS + ["after_dark", "arrival", "batch_id"]
 BATCH_COLUMNS = ["batch_id", "file_name", "content_hash", "source", "loaded_by", "loaded_at", "rows_read",
                  "accepted", "duplicates", "rejected", "rejected_by_reason", "first_month", "last_month",
-                 "mapping", "notes"]
+                 "mapping", "notes", "sensitive"]
 REJECT_COLUMNS = ["file", "row", "reason", "detail", "raw"]
 PARTNER_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 MAX_LOADED_BY = 200
@@ -90,7 +94,8 @@ _SCHEMA = [
         content_hash VARCHAR NOT NULL UNIQUE, source VARCHAR NOT NULL, loaded_by VARCHAR NOT NULL,
         loaded_at TIMESTAMP NOT NULL, rows_read BIGINT NOT NULL, accepted BIGINT NOT NULL,
         duplicates BIGINT NOT NULL, rejected BIGINT NOT NULL, rejected_by_reason VARCHAR NOT NULL,
-        first_month VARCHAR, last_month VARCHAR, mapping VARCHAR, notes VARCHAR NOT NULL)""",
+        first_month VARCHAR, last_month VARCHAR, mapping VARCHAR, notes VARCHAR NOT NULL,
+        sensitive BOOLEAN DEFAULT FALSE)""",
     f"CREATE TABLE incidents ({_INCIDENT_DDL})",
     # police.uk rows whose Crime ID was already stored: same columns, kept aside (see delete_batch),
     # with the row as the file gave it
@@ -461,6 +466,13 @@ class IncidentStore:
                 return None
             row = _first(con, "SELECT value FROM store_meta WHERE key = 'schema_version'")
         version = row[0] if row else None
+        while version in _MIGRATIONS:  # an older store: upgraded in place, in one transaction per step
+            with self._connect(write=True) as con:
+                con.execute("BEGIN TRANSACTION")
+                for statement in _MIGRATIONS[version]:
+                    con.execute(statement)
+                con.execute("COMMIT")
+                version = _first(con, "SELECT value FROM store_meta WHERE key = 'schema_version'")[0]
         if version != SCHEMA_VERSION:
             raise self._error(f"has store format {version!r}, this program reads format {SCHEMA_VERSION!r}",
                               "use the program version that wrote it, or start a new store")
@@ -468,9 +480,11 @@ class IncidentStore:
 
     # -------------------------------------------------------------- ingest
     def ingest(self, inputs: Iterable[str | Path | NamedBytes] | str | Path | NamedBytes, source: str,
-               loaded_by: str = "", mapping: dict[str, str] | None = None) -> IngestResult:
+               loaded_by: str = "", mapping: dict[str, str] | None = None, sensitive: bool = False) -> IngestResult:
         """Store police.uk files (``source="police"``) or partner tables (``ed``, ``ambulance``, ``other``).
 
+        ``sensitive`` marks the batches so that every analysis of them suppresses small numbers
+        (health sources always are).
         ``inputs``: paths (files, folders, zip archives) or :class:`~geo.sources.NamedBytes` uploads.
         ``mapping`` ({field: column}) names partner columns that are not recognised by name.
         Every file is read and checked before anything is written, so an unusable file (one
@@ -483,18 +497,7 @@ class IncidentStore:
             raise InputError(None, "a column mapping is for partner tables",
                              "police.uk files are recognised by their own columns; drop the mapping")
         loaded_by = _one_line(loaded_by or "", MAX_LOADED_BY)
-        if isinstance(inputs, (str, Path, NamedBytes)):
-            inputs = [inputs]
-        inputs = [i if isinstance(i, NamedBytes) else Path(i).expanduser().resolve() for i in inputs]
-        if source == "police":
-            from geo.police_uk import is_incident_file
-
-            files, notes = expand_inputs(inputs, is_incident_file)
-        else:
-            from geo.partner import MAX_PARTNER_BYTES
-
-            files, notes = expand_inputs(inputs, lambda n: n.lower().endswith(PARTNER_SUFFIXES),
-                                         max_file_bytes=MAX_PARTNER_BYTES)
+        files, notes = self._files(inputs, source)
         result = IngestResult(store=str(self.path), source=source, notes=list(notes))
 
         # 1. read and check everything first (no lock held, nothing written)
@@ -514,12 +517,39 @@ class IncidentStore:
         # 2. write each new file as one batch, in its own transaction
         for digest, step in plan:
             if isinstance(step, _Prepared):
-                done = self._write_batch(step, source, loaded_by, mapping)
+                done = self._write_batch(step, source, loaded_by, mapping, sensitive)
                 stored[digest] = done.batch_id if done.batch_id is not None else done.existing_batch_id
             else:
                 done = BatchResult(step.name, None, already_loaded=True, existing_batch_id=stored.get(digest))
             result.files.append(done)
         return result
+
+    @staticmethod
+    def _files(inputs, source: str) -> tuple[list[NamedBytes], list[str]]:
+        if isinstance(inputs, (str, Path, NamedBytes)):
+            inputs = [inputs]
+        inputs = [i if isinstance(i, NamedBytes) else Path(i).expanduser().resolve() for i in inputs]
+        if source == "police":
+            from geo.police_uk import is_incident_file
+
+            return expand_inputs(inputs, is_incident_file)
+        from geo.partner import MAX_PARTNER_BYTES
+
+        return expand_inputs(inputs, lambda n: n.lower().endswith(PARTNER_SUFFIXES), max_file_bytes=MAX_PARTNER_BYTES)
+
+    def check(self, inputs, source: str, mapping: dict[str, str] | None = None) -> R.LoadReport:
+        """What :meth:`ingest` would accept and reject, by reading and checking the files the same way,
+        without writing anything (the Load data page shows this before the user confirms)."""
+        if source not in SOURCES:
+            raise InputError(None, f"unknown source {source!r}", f"use one of {', '.join(SOURCES)}")
+        files, notes = self._files(inputs, source)
+        report = R.LoadReport(notes=list(notes))
+        for item in files:
+            prep = self._prepare(item, _sha256(item.data), source, mapping)
+            rep = prep.report
+            report = report.merge(R.LoadReport(files=rep.files, rows_read=rep.rows_read, accepted=len(prep.rows),
+                                               rejected=rep.rejected, notes=prep.notes))
+        return report
 
     def _stored_hashes(self) -> dict[str, int]:
         with self._connect() as con:
@@ -534,19 +564,28 @@ class IncidentStore:
         if source == "police":
             from geo.police_uk import read_police
 
-            loaded = read_police(item, study_area_bng=bundled.study_area())
+            loaded = read_police(item)
         else:
             from geo.partner import read_partner_table
 
-            loaded = read_partner_table(item, source_label=source, mapping=mapping,
-                                        study_area_bng=bundled.study_area())
+            loaded = read_partner_table(item, source_label=source, mapping=mapping)
         data, rep = loaded.data, loaded.report
         notes = list(rep.notes)
+        if len(data):
+            # the study area is its areas: a point in none of them is outside it (geo.areas), and rejected
+            assigned = assign_areas(data, bundled.area_index("lsoa21"), snap_tolerance_m=bundled.SNAP_TOLERANCE_M,
+                                    supplied=data["supplied_area_code"], equivalent_codes=equivalent_pairs())
+            notes.append(assigned.sentence("LSOA"))
+            outside = assigned.codes.eq("").to_numpy()
+            if outside.any():
+                rep.reject(pd.DataFrame(data[outside].drop(columns="geometry")), R.OUTSIDE_STUDY_AREA,
+                           assigned.outside_reason[outside].to_numpy())
+                data = data[~outside].reset_index(drop=True)
+                assigned.codes = assigned.codes[~outside].reset_index(drop=True)
+                rep.accepted = len(data)
+                rep.check_balanced()
         rows = pd.DataFrame(data.drop(columns="geometry")).reindex(columns=INCIDENT_COLUMNS + ["arrival"])
         if len(data):
-            assigned = assign_areas(data, bundled.boundaries("lsoa21"), supplied=data["supplied_area_code"],
-                                    equivalent_codes=equivalent_pairs())
-            notes.append(assigned.sentence("LSOA"))
             lsoa = assigned.codes.to_numpy(dtype=object)
             hierarchy = lsoa21_hierarchy().drop_duplicates("LSOA21CD").set_index("LSOA21CD")
             rows["lsoa21"] = lsoa
@@ -574,7 +613,7 @@ class IncidentStore:
         rep.rejected = _with_raw(rep.rejected, original)
         return _Prepared(item.name, digest, rows, rep, notes, original)
 
-    def _write_batch(self, prep: _Prepared, source: str, loaded_by: str, mapping) -> BatchResult:
+    def _write_batch(self, prep: _Prepared, source: str, loaded_by: str, mapping, sensitive: bool = False) -> BatchResult:
         rows, rep = prep.rows, prep.report
         with self._connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
@@ -632,6 +671,7 @@ class IncidentStore:
                     "last_month": months.max() if len(months) else None,
                     "mapping": json.dumps(mapping, ensure_ascii=False) if mapping else None,
                     "notes": json.dumps(notes, ensure_ascii=False),
+                    "sensitive": bool(sensitive),
                 }])
                 rejected = rep.rejected
                 rejects = pd.DataFrame({
@@ -665,6 +705,7 @@ class IncidentStore:
         table["loaded_at"] = pd.to_datetime(table["loaded_at"]).dt.tz_localize("UTC")
         for col in ("batch_id", "rows_read", "accepted", "duplicates", "rejected"):
             table[col] = table[col].astype("int64")
+        table["sensitive"] = table["sensitive"].fillna(False).astype(bool)
         return table
 
     def _batch_row(self, con, batch_id) -> tuple:

@@ -7,9 +7,6 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from geo import bundled
-from geo.partner import read_partner_table
-from geo.police_uk import read_police
 from geo.report import LoadReport
 from geo.sources import NamedBytes
 from geo.writers import neutralise_frame
@@ -41,15 +38,10 @@ def store_path():
 
 @st.cache_data(show_spinner="Checking the files…", max_entries=8)
 def _check(digest: str, _items: list[NamedBytes], source: str, mapping_items: tuple) -> LoadReport:
-    mapping = dict(mapping_items) or None
-    if source == "police":
-        return read_police(_items, study_area_bng=bundled.study_area()).report
-    report = None
-    for item in _items:
-        rep = read_partner_table(item, source_label=source, mapping=mapping,
-                                 study_area_bng=bundled.study_area()).report
-        report = rep if report is None else report.merge(rep)
-    return report
+    from geo.store import IncidentStore
+
+    with IncidentStore(store_path()) as store:
+        return store.check(_items, source, dict(mapping_items) or None)
 
 
 def check(items: list[NamedBytes], source: str, mapping: dict | None) -> LoadReport:
