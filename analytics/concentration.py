@@ -23,8 +23,11 @@ Definitions (documented because several are in use):
   G when n >= N, is 0 when every incident is in a different area, and its
   maximum (all in one area) is (n - 1)/n.  Same as
   ``lorenzgini::gini(generalized = TRUE, unbiased = FALSE)``.
+- **Bias-corrected Gini** (``corrected_gini``): ``G * N / (N - 1)``, which is 1 when one area
+  holds every incident (the sample Gini's maximum is (N - 1)/N: 0.970 with 33 areas).
 - **Top p % share**: share of incidents in the ``k = max(1, round(p/100 * N))``
-  areas with most incidents (k is reported; ties at the cut-off don't change it).
+  areas with most incidents (k is reported, with the share of areas it really is: with 33
+  areas, "the top 1 %" is 1 area, 3 % of them; ties at the cut-off don't change it).
 - **Areas holding half**: the smallest number of areas whose incidents add up
   to at least half of all incidents.
 """
@@ -123,10 +126,11 @@ class Concentration:
 
     Attributes
     ----------
-    n_areas, n_incidents, gini, generalized_gini, max_gini ((N-1)/N)
+    n_areas, n_incidents, gini, generalized_gini, max_gini ((N-1)/N), corrected_gini (G N/(N-1))
     lorenz : DataFrame from :func:`lorenz_curve`.
     top_shares : {percent: share of incidents in the top percent of areas}.
     top_counts : {percent: number of areas that percent is}.
+    top_area_shares : {percent: the share of areas those are, k / N}.
     n_areas_half, share_areas_half : areas holding at least half of incidents.
     share_incidents_half : the exact share those areas hold (>= 0.5).
     n_areas_with_incidents : areas with at least one incident.
@@ -149,6 +153,7 @@ class Concentration:
         self.gini = gini(x)
         self.generalized_gini = generalized_gini(x)
         self.max_gini = (self.n_areas - 1) / self.n_areas
+        self.corrected_gini = self.gini * self.n_areas / (self.n_areas - 1) if self.n_areas > 1 else float("nan")
         self.lorenz = lorenz_curve(x)
 
         order = np.argsort(-x, kind="stable")
@@ -156,10 +161,12 @@ class Concentration:
         cum = np.cumsum(desc)
         self.top_shares: dict[int, float] = {}
         self.top_counts: dict[int, int] = {}
+        self.top_area_shares: dict[int, float] = {}
         for p in TOP_PERCENTS:
             k = max(1, int(math.floor(p / 100.0 * self.n_areas + 0.5)))
             k = min(k, self.n_areas)
             self.top_counts[p] = k
+            self.top_area_shares[p] = k / self.n_areas
             self.top_shares[p] = float(cum[k - 1] / total) if total > 0 else float("nan")
         if total > 0:
             k_half = int(np.searchsorted(2.0 * cum, total, side="left")) + 1
@@ -202,8 +209,11 @@ class Concentration:
             "generalized_gini": num(self.generalized_gini),
             "generalized_gini_definition": "Bernasco & Steenbeek (2017): max(1, N/n) (G - 1) + 1",
             "max_gini": num(self.max_gini),
+            "corrected_gini": num(self.corrected_gini),
+            "corrected_gini_definition": "G N / (N - 1): 1 when one area holds every incident",
             "top_shares": {f"top_{p}pct": num(v) for p, v in self.top_shares.items()},
             "top_counts": {f"top_{p}pct": int(v) for p, v in self.top_counts.items()},
+            "top_area_shares": {f"top_{p}pct": num(v) for p, v in self.top_area_shares.items()},
             "n_areas_half": int(self.n_areas_half),
             "share_areas_half": num(self.share_areas_half),
             "share_incidents_half": num(self.share_incidents_half),
@@ -218,6 +228,24 @@ class Concentration:
     def __repr__(self) -> str:
         return (f"Concentration(n_areas={self.n_areas}, n_incidents={self.n_incidents}, "
                 f"gini={self.gini:.3f}, n_areas_half={self.n_areas_half})")
+
+
+def top_share_lines(c: "Concentration") -> list[str]:
+    """One line per top share, saying how many areas it is and what share of them they really are."""
+    out = []
+    for p, share in c.top_shares.items():
+        k = c.top_counts[p]
+        noun = c.unit if k == 1 else c.unit_plural
+        out.append(f"top {p} % of {c.unit_plural} ({k:,} {noun}, {_fmt_pct(c.top_area_shares[p])} of the "
+                   f"{c.n_areas:,}) hold {_fmt_pct(share)} of {c.what}")
+    return out
+
+
+def gini_line(c: "Concentration") -> str:
+    """The Gini values with what their maximum is (the sample Gini never reaches 1)."""
+    return (f"Gini {c.gini:.3f} (its maximum with {c.n_areas:,} {c.unit_plural} is {c.max_gini:.3f}, when one holds "
+            f"everything; bias-corrected {c.corrected_gini:.3f}, on a scale to 1); generalized Gini "
+            f"(Bernasco & Steenbeek) {c.generalized_gini:.3f}")
 
 
 def _possessive(name: str) -> str:

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 
+import pandas as pd
+
+from analytics.disclosure import DisclosurePolicy, ProtectedCounts
 from analytics.getis_ord import GetisOrdGiStar
 from analytics.grid import Grid, count_points_in_grid, make_grid
 from analytics.weights import SpatialWeights, build_weights
@@ -23,23 +26,36 @@ from analytics.weights import SpatialWeights, build_weights
 class GridHotspots:
     """Per-cell counts and Gi* results (``cells``), with the grid and the parameters used."""
 
-    cells: gpd.GeoDataFrame  # cell_id, incidents, gi_z, gi_p, gi_p_sim, gi_class, geometry (EPSG:27700)
+    cells: gpd.GeoDataFrame  # cell_id, incidents, incidents_shown, gi_z, gi_p, gi_p_sim, gi_class, geometry (EPSG:27700)
     grid: Grid
     gi: GetisOrdGiStar
     parameters: dict
 
 
 def grid_hotspots(points, study_area, cell_size_m: float | None = None, shape: str = "square",
-                  permutations: int = 999, seed: int | None = 12345, fdr: bool = True) -> GridHotspots:
-    """Count points per grid cell and find Gi* hot and cold spots among the cells."""
+                  permutations: int = 999, seed: int | None = 12345, fdr: bool = True,
+                  policy: DisclosurePolicy | None = None) -> GridHotspots:
+    """Count points per grid cell and find Gi* hot and cold spots among the cells.
+
+    Under a disclosure ``policy`` the cells' counts are protected against the grid's total (which
+    is the area's, shown elsewhere): ``incidents_shown`` holds each count as it may be shown, and
+    Gi* runs on the counts as shown (hidden ones estimated from what is shown).
+    """
     grid = make_grid(study_area, cell_size_m=cell_size_m, shape=shape)
     if grid.n_cells < 3:
         raise ValueError(f"the grid has only {grid.n_cells} cell(s); choose a smaller cell size")
     counts = count_points_in_grid(grid, points)
     w = _lattice_weights(grid)
-    gi = GetisOrdGiStar(counts.to_numpy(float), w, permutations=permutations, seed=seed, fdr=fdr)
+    values = counts.to_numpy(float)
+    shown = [f"{v:,.0f}" for v in values]
+    if policy is not None and policy.enabled:
+        protected = ProtectedCounts(pd.Series(values, index=counts.index), None, None, policy)
+        values = protected.statistics_values().to_numpy(float)
+        shown = protected.leaf_labels().tolist()
+    gi = GetisOrdGiStar(values, w, permutations=permutations, seed=seed, fdr=fdr)
     cells = grid.cells[["cell_id", "geometry"]].copy()
     cells["incidents"] = counts.to_numpy()
+    cells["incidents_shown"] = shown
     cells = cells.join(gi.to_frame().reset_index(drop=True))
     cells["gi_class"] = cells["gi_class"].astype(str)
     params = {**grid.parameters, "permutations": permutations, "seed": seed, "fdr": fdr,

@@ -129,7 +129,13 @@ def test_hotspots_concentration_and_clusters_from_the_store(store_path, police_f
                         "--out", str(tmp_path / "all.csv"))
     assert code == 0, err
     assert "counting ed, police incidents together" in err
-    assert pd.read_csv(tmp_path / "all.csv", encoding="utf-8-sig")["value"].sum() == 14 + 2
+    mixed = pd.read_csv(tmp_path / "all.csv", encoding="utf-8-sig", dtype={"value": str})
+    assert "<5" in set(mixed["value"])  # ED included: small numbers suppressed, with no option to forget it
+    code, _, err = _run(capsys, "hotspots", "--store", "--boundaries", LSOA21, "--permutations", "9",
+                        "--unsuppressed", "--out", str(tmp_path / "raw.csv"))
+    assert code == 0, err
+    assert (tmp_path / "raw.csv").read_text(encoding="utf-8-sig").startswith("UNSUPPRESSED: not for sharing\n")
+    assert pd.read_csv(tmp_path / "raw.csv", encoding="utf-8-sig", skiprows=1)["value"].sum() == 14 + 2
 
     code, _, err = _run(capsys, "clusters", "--store", "--source", "police", "--eps", "50", "--min-samples", "3",
                         "--out", str(tmp_path / "c.csv"))

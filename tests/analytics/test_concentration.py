@@ -92,3 +92,18 @@ def test_validation():
     for bad in ([], [1, np.nan], [1, -2]):
         with pytest.raises(ValueError):
             Concentration(bad)
+
+
+def test_captions_say_what_share_of_areas_each_top_row_is_and_the_gini_maximum():
+    from analytics.concentration import gini_line, top_share_lines
+
+    counts = np.zeros(33)
+    counts[0] = 50.0  # all in one of 33 areas
+    c = Concentration(counts, unit="LSOA")
+    assert c.gini == pytest.approx(32 / 33) and round(c.max_gini, 3) == 0.970
+    assert c.corrected_gini == pytest.approx(1.0)
+    assert c.top_counts[1] == 1 and c.top_area_shares[1] == pytest.approx(1 / 33)
+    assert c.top_counts[20] == 7 and c.top_area_shares[20] == pytest.approx(7 / 33)
+    lines = top_share_lines(c)
+    assert lines[0].startswith("top 1 % of LSOAs (1 LSOA, 3.0 % of the 33) hold 100.0 %")
+    assert "maximum with 33 LSOAs is 0.970" in gini_line(c) and "bias-corrected 1.000" in gini_line(c)

@@ -2,6 +2,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from shapely.geometry import box
 
 from analytics.grid import auto_cell_size, count_points_in_grid, make_grid
 
@@ -110,3 +111,23 @@ def test_input_validation():
         count_points_in_grid(g, [[-1.9, 52.48]])
     with pytest.raises(ValueError, match="missing"):
         count_points_in_grid(g, [[X0, np.nan]])
+
+
+def test_grid_cells_are_protected_and_gi_star_computed_after_suppression():
+    """Two worlds that differ only in which of two cells holds 3 and which 2 incidents look the same."""
+    from analytics.disclosure import DisclosurePolicy
+    from analytics.grid_hotspots import grid_hotspots
+
+    area = box(0, 0, 1000, 1000)
+    busy = [(150.0 + i, 150.0) for i in range(40)]  # one busy cell
+
+    def world(a, b):
+        pts = busy + [(550.0, 550.0)] * a + [(850.0, 150.0)] * b + [(150.0, 850.0)] * 6
+        return grid_hotspots(np.array(pts), area, cell_size_m=100, permutations=0, policy=DisclosurePolicy())
+
+    one, two = world(3, 2), world(2, 3)
+    assert one.cells["incidents_shown"].tolist() == two.cells["incidents_shown"].tolist()
+    assert np.allclose(one.cells["gi_z"], two.cells["gi_z"])
+    shown = one.cells.set_index("cell_id")["incidents_shown"]
+    assert (shown[one.cells.set_index("cell_id")["incidents"].between(1, 4)] == "<5").all()
+    assert "40" in set(shown) and "6" in set(shown)
