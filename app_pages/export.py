@@ -9,7 +9,7 @@ from geo.writers import LAYER_FORMATS, TABLE_FORMATS, write_output
 from ui import cache
 from ui import hotspot_map as M
 from ui.page import area_data_or_stop, footer, header
-from ui.privacy import policy, shown_areas
+from ui.privacy import policy, protected, shown_areas
 from ui.state import current_view
 
 view = current_view()
@@ -23,16 +23,22 @@ st.markdown(f"**Small numbers:** {pol.rule}" + ("" if pol.enabled else " Switch 
                                                                        "(Small-number suppression) to apply it."))
 
 hot = cache.hotspots(sel)
-table = hot.table.merge(data.areas[["area_code", "ward_name", "lad_code", "lad_name", "count"]], on="area_code")
+# the statistics as computed (on the counts as shown), beside each area's own value
+table = hot.table.drop(columns="value").merge(
+    data.areas[["area_code", "ward_name", "lad_code", "lad_name", "count", "value"]], on="area_code")
+table = table[[*hot.table.columns, "ward_name", "lad_code", "lad_name",
+               *(["count"] if sel.measure != "count" else [])]]  # with counts as the measure, value is the count
 table = shown_areas(table, sel, data.counts_are_estimates)
-if not pol.enabled or data.counts_are_estimates:
-    table = table.drop(columns=["count"]) if sel.measure == "count" else table
-meta = {**hot.metadata, "small_number_rule": pol.rule}
+prot = None if data.counts_are_estimates else protected(sel)
+meta = {**hot.metadata, **pol.metadata()}
+if prot is not None:
+    meta["total_value"] = prot.total_label()
 shown = data.in_geography(sel.geography).to_numpy()
 table = table[shown].reset_index(drop=True)
 geometry = hot.geometry[shown].reset_index(drop=True)
-st.dataframe(table.head(200), hide_index=True, width="stretch")
-st.caption(f"{len(table):,} areas. Gi* computed over the whole analysed extent; the table holds the chosen area.")
+st.dataframe(table.sort_values("gi_z", ascending=False, kind="stable").head(200), hide_index=True, width="stretch")
+st.caption(f"{len(table):,} areas{' (the 200 with the highest Gi* z shown here; the files hold all)' if len(table) > 200 else ''}. "
+           "Gi* computed over the whole analysed extent; the table holds the chosen area.")
 
 
 @st.cache_data(show_spinner="Writing the file…", max_entries=16)
@@ -53,7 +59,10 @@ for col, suffix in zip(cols, mimes):
 st.caption("The CSV's metadata is in the Excel file and the map formats; the command line also writes it beside the "
            "CSV as hotspots.metadata.csv.")
 
-if data.points is not None and len(data.points):
+if data.points is not None and len(data.points) and pol.enabled:
+    st.subheader("Cluster outlines (DBSCAN)")
+    st.caption("Not offered while small-number suppression is on: an outline's corners are incident locations.")
+elif data.points is not None and len(data.points):
     st.subheader("Cluster outlines (DBSCAN)")
     outlines, summary, params = M.cluster_layer_data(sel, M.MethodParams())
     st.dataframe(summary, hide_index=True, width="stretch")

@@ -9,6 +9,7 @@ from ui.layers import TOOLTIP_HTML, points_layer
 from ui.mapdata import FINE, detail_for
 from ui.maps import deck
 from ui.page import area_data_or_stop, footer, header, map_attribution
+from ui.privacy import policy
 from ui.state import current_view
 from ui.area_card import area_card
 
@@ -47,18 +48,24 @@ with st.expander("Method parameters", expanded=False):
                                 cell_size_m=float(cell), eps_m=float(eps), min_samples=int(min_samples) or None,
                                 bandwidth_m=float(bandwidth) or None)
 
-modes = [m for m in M.MODES if has_points or m not in M.POINT_MODES]
+suppressing = policy(sel).enabled
+# under small-number suppression a density surface, cluster outlines and points would place single incidents
+modes = [m for m in M.MODES if (has_points or m not in M.POINT_MODES) and not (suppressing and m == "kde")]
+if st.session_state.get("map_mode") not in modes:
+    st.session_state.pop("map_mode", None)  # e.g. kernel density, no longer offered once suppression is on
 c_mode, c_over = st.columns([3, 2])
 mode = c_mode.radio("Colour the map by", modes, format_func=M.MODES.get, horizontal=True, key="map_mode")
 overlays = c_over.multiselect("Overlays", list(M.OVERLAYS), format_func=M.OVERLAYS.get, key="map_overlays",
                               help="Risk factors on top of the hot spots. Each says its geography level.")
 extras = []
 if has_points:
-    offered = ["clusters"] if sel.suppress_below else ["clusters", "points"]
+    offered = [] if suppressing else ["clusters", "points"]
     extras = st.multiselect("Also show", offered, key="map_extras",
                             format_func={"clusters": "DBSCAN cluster outlines", "points": "Incident points"}.get,
-                            help=None if len(offered) == 2 else "Incident points are hidden while small-number "
-                                                                 "suppression is on.")
+                            disabled=suppressing,
+                            help="Kernel density, cluster outlines and incident points are not shown while "
+                                 "small-number suppression is on: each can place a single incident."
+                            if suppressing else None)
 
 layers, legends, notes = [], [], []
 detail = FINE  # point maps cover a city or a force: always drawn in full

@@ -10,7 +10,7 @@ from ui import patch as P
 from ui.layers import TOOLTIP_HTML
 from ui.maps import deck
 from ui.page import area_data_or_stop, footer, geography_words, header
-from ui.privacy import policy, shown_areas, total_text
+from ui.privacy import policy, protected, shown_areas, total_text
 from ui.state import current_view
 
 view = current_view()
@@ -62,11 +62,18 @@ st.subheader(f"{where}: {len(mine):,} LSOAs")
 n_hot = int(mine["gi_class"].str.startswith("Hot").sum())
 c1, c2, c3 = st.columns(3)
 total = float(mine["count"].sum())
-c1.metric("Incidents" + (" (estimated)" if data.counts_are_estimates else ""),
-          f"{total:,.0f}" if data.counts_are_estimates else total_text(mine["count"], sel))
+shown_total = f"{total:,.0f}" if data.counts_are_estimates else total_text(mine["count"], sel)
+whole = f"{data.areas['count'].sum():,.0f}" if data.counts_are_estimates else total_text(data.areas["count"], sel, "all")
+c1.metric("Incidents" + (" (estimated)" if data.counts_are_estimates else ""), shown_total)
+both_shown = all(t.replace(",", "").replace(".", "").isdigit() for t in (shown_total, whole))
 c2.metric("Share of the analysed area's incidents", f"{100 * total / max(data.areas['count'].sum(), 1e-9):.1f} %"
-          if not policy(sel).enabled or total >= policy(sel).threshold else "withheld")
+          if both_shown else "withheld", help=None if both_shown else "A hidden total is not shown as a share either.")
 c3.metric("Hot-spot LSOAs (Gi*)", f"{n_hot} of {len(mine)}")
+prot = None if data.counts_are_estimates else protected(sel)
+if prot is not None and sel.geography.startswith("lsoas:"):
+    note = prot.custom_total(codes)[1]
+    if note:
+        st.caption(note)
 
 value_cols = ["count"] if sel.measure == "count" else ["count", "value"]
 table = mine.sort_values(["gi_z"], ascending=False)[["area_name", "area_code", "ward_name", *value_cols,
@@ -79,22 +86,24 @@ st.dataframe(safe, hide_index=True, width="stretch")
 left, right = st.columns(2)
 with left:
     st.subheader("Trend against the whole area")
-    trend = P.trend_against_all(data, codes)
+    trend, trend_note = P.trend_against_all(data, codes, prot, sel.geography)
+    if trend_note:
+        st.caption(trend_note)
     if trend is None:
-        st.info("The IoD2025 rates are one period: no trend to compare.")
+        if not trend_note:
+            st.info("The IoD2025 rates are one period: no trend to compare.")
     else:
         st.altair_chart(alt.Chart(trend).mark_line(point=True, strokeWidth=3).encode(
             x=alt.X("yearmonth(month):T", title="Month"), y=alt.Y("index:Q", title="Index (own monthly mean = 100)"),
             color=alt.Color("series:N", title=None)).properties(height=280), width="stretch")
 with right:
     st.subheader("Top streets and places")
-    top = P.top_locations(data, codes)
+    top, top_note = P.top_locations(data, codes, policy(sel))
     if top is None:
         st.info("Needs incident points (police.uk or stored data).")
     else:
-        if policy(sel).enabled:
-            top["Incidents"] = [policy(sel).label if policy(sel).hides(v) else f"{v:,.0f}" for v in
-                                top["Incidents"]]
+        if top_note:
+            st.caption(top_note)
         st.dataframe(top, hide_index=True, width="stretch")
 
 st.subheader("Risk factors: the patch against the West Midlands")

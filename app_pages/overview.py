@@ -6,7 +6,7 @@ from analytics.concentration import Concentration
 from ui import cache
 from ui import overview as O
 from ui.page import area_data_or_stop, footer, geography_words, header
-from ui.privacy import policy, shown_areas, total_text
+from ui.privacy import policy, protected, shown_areas, total_text
 from ui.state import current_view
 
 view = current_view()
@@ -23,6 +23,9 @@ hot = cache.hotspots(sel)
 classes = hot.table.set_index("area_code").loc[areas["area_code"], "gi_class"]
 total = float(areas["count"].sum())
 est = data.counts_are_estimates
+prot = None if est else protected(sel)
+stats = cache.statistics_areas(sel)  # the counts as shown (hidden ones estimated from what is shown)
+stats = stats[data.in_geography(sel.geography)]
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Incidents" + (" (estimated)" if est else ""), f"{total:,.0f}" if est else total_text(areas["count"], sel),
@@ -30,7 +33,8 @@ c1.metric("Incidents" + (" (estimated)" if est else ""), f"{total:,.0f}" if est 
 change = O.previous_period_change(sel, data, areas)
 if change is None:
     c2.metric("Change on the previous period", "–",
-              help="This dataset has no earlier period of the same length to compare with.")
+              help="This dataset has no earlier period of the same length to compare with, or small-number "
+                   "suppression hides one of the two totals.")
 else:
     c2.metric("Change on the previous period", f"{change.pct_change:+.0f} %" if change.pct_change is not None else "–",
               help=change.sentence)
@@ -39,17 +43,17 @@ c3.metric("Hot-spot LSOAs (Gi*, 90 %+)", f"{n_hot:,} of {len(areas):,}",
           help="Getis-Ord Gi*, queen neighbours, false-discovery-rate controlled; see Data & method.")
 if change is not None:
     st.caption(change.sentence)
+if prot is not None:
+    st.caption(f"Small-number suppression is on: {prot.policy.rule}")
 
 st.subheader("How concentrated is it?")
-conc = Concentration(areas["count"].to_numpy(float), unit="LSOA", what="recorded violence" if not est else
+conc = Concentration(stats["count"].to_numpy(float), unit="LSOA", what="recorded violence" if not est else
                      "estimated violence", area_name=where)
 left, right = st.columns([1, 1])
 with left:
     st.markdown(f"<div style='font-size:1.6rem;line-height:1.3'>{conc.sentence}</div>", unsafe_allow_html=True)
-    st.markdown(f"Gini **{conc.gini:.2f}**; generalized Gini (Bernasco & Steenbeek) **{conc.generalized_gini:.2f}** "
-                "(0 = spread evenly, 1 = all in one place).")
-    shares = ", ".join(f"top {k}: {100 * v:.0f} %" for k, v in conc.top_shares.items())
-    st.caption(f"Share of incidents in the highest LSOAs — {shares}.")
+    st.markdown(O.gini_words(conc))
+    st.caption("Share of incidents in the highest LSOAs — " + "; ".join(O.top_share_words(conc)) + ".")
 with right:
     st.altair_chart(O.lorenz_chart(conc), width="stretch")
 
@@ -58,29 +62,29 @@ if data.points is None:
     st.info("The IoD2025 rates are one period: there is no monthly trend. Load police.uk months (Data page) or "
             "choose the Birmingham city centre data to see one.")
 else:
-    monthly = O.monthly_counts(data, areas)
-    if policy(sel).enabled:
-        small = monthly["incidents"].between(1, policy(sel).threshold - 1)
-        monthly.loc[small, "incidents"] = None
-        if small.any():
-            st.caption(f"{int(small.sum())} month(s) with fewer than {policy(sel).threshold} incidents are left "
-                       "blank (small-number suppression).")
-    st.altair_chart(O.trend_chart(monthly), width="stretch")
+    monthly, note = O.monthly_counts(data, areas, prot, sel.geography)
+    if note:
+        st.caption(note)
+    if monthly["incidents"].notna().any():
+        st.altair_chart(O.trend_chart(monthly), width="stretch")
 
-heat = O.day_hour_table(data, areas, policy(sel))
-if heat is not None:
+heat, heat_note = O.day_hour_table(data, areas, policy(sel), sel.geography)
+if heat is not None or heat_note:
     st.subheader("Day of week × hour")
     st.caption("Incidents by the hour they happened, where the source gives a time (partner data; police.uk gives "
                "months only).")
-    st.dataframe(heat, width="stretch")
+    if heat_note:
+        st.caption(heat_note)
+    if heat is not None:
+        st.dataframe(heat, width="stretch")
 
 c_la, c_top = st.columns([1, 1.4])
 with c_la:
     st.subheader("By local authority")
-    by_la = O.by_authority(areas, policy(sel) if not est else None)
-    st.dataframe(by_la, hide_index=True, width="stretch")
+    st.dataframe(O.by_authority(areas, prot), hide_index=True, width="stretch")
 with c_top:
     st.subheader("Top 10 LSOAs")
-    st.dataframe(O.top_areas(shown_areas(areas, sel, est), classes, data.value_label, order=areas["value"]),
+    order = stats.set_index("area_code")["value"].reindex(areas["area_code"]).set_axis(areas.index)
+    st.dataframe(O.top_areas(shown_areas(areas, sel, est), classes, data.value_label, order=order),
                  hide_index=True, width="stretch")
 footer(sel.dataset)

@@ -1,15 +1,19 @@
 """Risk factors: the four the West Midlands needs assessments named, against violence."""
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
 from geo.risk_factors import FACTORS
+from ui import cache
 from ui import hotspot_map as M
 from ui import risk as R
 from ui.layers import LISA_COLOURS, LISA_LABELS, TOOLTIP_HTML, tip
 from ui.mapdata import edge_segments, to_geojson
 from ui.maps import area_layer, deck, line_layer
 from ui.page import area_data_or_stop, footer, header, map_attribution
+from ui.privacy import protected
 from ui.state import current_view
 
 view = current_view()
@@ -21,12 +25,19 @@ header("Risk factors", data, "Education (school absence and exclusion), substanc
 
 labels = {f.column: f"{f.label} — {f.geography}" for f in FACTORS}
 column = st.selectbox("Risk factor", list(labels), format_func=labels.get)
+prot = None if data.counts_are_estimates else protected(sel)
+if prot is not None:  # statistics on the counts as shown; no dot shows a hidden count
+    data = replace(data, areas=cache.statistics_areas(sel))
 frame, violence_label = R.factor_frame(data, column)
 rho, p, n = R.spearman(frame)
 factor = next(f for f in FACTORS if f.column == column)
 c1, c2 = st.columns([2, 1])
 with c1:
-    st.altair_chart(R.scatter(frame, factor.label, violence_label), width="stretch")
+    plotted = R.without_hidden(frame, prot, factor.geography)
+    st.altair_chart(R.scatter(plotted, factor.label, violence_label), width="stretch")
+    if len(plotted) < len(frame):
+        st.caption(f"{len(frame) - len(plotted):,} areas with hidden counts (small numbers) are not plotted; the "
+                   "correlation uses the counts as shown, hidden ones estimated from what is shown.")
 with c2:
     st.metric("Spearman rank correlation", "–" if np.isnan(rho) else f"{rho:+.2f}")
     p_text = "< 0.0001" if p < 1e-4 else f"{p:.2g}"

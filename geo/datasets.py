@@ -60,9 +60,14 @@ class Selection:
         return replace(self, **changes)
 
     def analysed(self) -> "Selection":
-        """The choices that change the analysis: the geography (:func:`geography_mask`) and small-number
-        suppression change only what is shown of it, so they are reset (one cache entry serves them all)."""
+        """The choices that change the counts: the geography (:func:`geography_mask`) and small-number
+        suppression change only what is shown of them, so they are reset (one cache entry serves them all)."""
         return replace(self, geography="all", suppress_below=0)
+
+    def disclosed(self) -> "Selection":
+        """The choices that change what any view may show, and the statistics computed on it: all but
+        the geography (one suppression pattern serves every area, ward and authority view)."""
+        return replace(self, geography="all")
 
 
 @dataclass
@@ -107,7 +112,8 @@ def geography_mask(areas: pd.DataFrame, geography: str) -> pd.Series:
     raise ValueError(f"geography {geography!r} not understood; use all, lad:<code>, ward:<code> or lsoas:<codes>")
 
 
-def _measure(areas: gpd.GeoDataFrame, measure: str) -> pd.Series:
+def measure_values(areas: pd.DataFrame, measure: str) -> pd.Series:
+    """The measure of each area from its ``count`` (and ``population`` columns for rates)."""
     if measure == "count":
         return areas["count"]
     pop = areas["population"] if measure == "rate" else areas["population_u25"]
@@ -134,7 +140,7 @@ def iod_area_data(selection: Selection) -> AreaData:
     if selection.measure == "rate":
         areas["value"] = areas["iod_rate"]  # the published rate (per 1,000 at-risk population)
     else:
-        areas["value"] = _measure(areas, selection.measure)
+        areas["value"] = measure_values(areas, selection.measure)
     label = " and ".join(t.lower() for t in types)
     label = label[0].upper() + label[1:]
     return AreaData(
@@ -193,7 +199,7 @@ def points_area_data(points: gpd.GeoDataFrame, selection: Selection, title: str,
     outside = int(pts["area_code"].eq("").sum())
     counts = pts[pts["area_code"] != ""].groupby("area_code")["weight"].sum()
     covered["count"] = counts.reindex(covered["area_code"]).fillna(0.0).to_numpy()
-    covered["value"] = _measure(covered, selection.measure)
+    covered["value"] = measure_values(covered, selection.measure)
     months_sel = [m for m in months_all if (not selection.month_from or m >= selection.month_from)
                   and (not selection.month_to or m <= selection.month_to)]
     monthly = pts.groupby("month")["weight"].sum().reindex(months_sel, fill_value=0.0)

@@ -13,7 +13,7 @@ from geo.risk_factors import FACTORS, lsoa_risk_factors
 from ui import cache
 from ui import hotspot_map as M
 from ui.layers import GI_COLOURS, LISA_LABELS
-from ui.privacy import policy
+from ui.privacy import protected
 
 
 def _num(v, digits: int = 1) -> str:
@@ -42,11 +42,13 @@ def area_card(selection: D.Selection, params: M.MethodParams, area_code: str) ->
             unsafe_allow_html=True)
         c1, c2, c3, c4 = st.columns(4)
         est = " (estimate)" if data.counts_are_estimates else ""
-        pol = policy(selection)
-        hidden = not data.counts_are_estimates and pol.hides(r["count"])
-        c1.metric(f"Incidents{est}", pol.label if hidden else _num(r["count"], 0 if not data.counts_are_estimates else 1))
+        prot = None if data.counts_are_estimates else protected(selection)
+        hidden = prot is not None and bool(prot.leaf_hidden.get(area_code, False))
+        c1.metric(f"Incidents{est}", prot.leaf_labels()[area_code] if hidden
+                  else _num(r["count"], 0 if not data.counts_are_estimates else 1))
         c2.metric(data.value_label, "withheld" if hidden else _num(r["value"]))
-        c3.metric("Rank", f"{int(r['rank'])} of {n:,}", help="1 = highest value in the analysed extent")
+        c3.metric("Rank", "withheld" if hidden else f"{int(r['rank'])} of {n:,}",
+                  help="1 = highest value in the analysed extent")
         c4.metric("Gi* class", r["gi_class"])
         st.markdown(
             f"Gi* z = **{_num(r['gi_z'], 2)}**, two-sided p = **{_num(r['gi_p'], 4)}**, "

@@ -94,25 +94,48 @@ def _area_data(selection: D.Selection) -> D.AreaData:
     return D.area_data(selection, store_points() if selection.dataset == D.STORE else None)
 
 
+def protected_counts(selection: D.Selection):
+    """The selection's counts as every page may show them (None when nothing is suppressed): one
+    pattern for every area, ward and authority chosen, so no two views reveal a hidden count."""
+    return _protected_counts(selection.disclosed())
+
+
+@st.cache_data(show_spinner="Protecting small numbers…", max_entries=MAX_ENTRIES)
+def _protected_counts(selection: D.Selection):
+    from ui.privacy import build_protected, policy
+
+    return build_protected(area_data(selection), policy(selection))
+
+
+def statistics_areas(selection: D.Selection) -> gpd.GeoDataFrame:
+    """The analysed areas with the counts statistics are computed on (hidden ones estimated from what is shown)."""
+    from ui.privacy import statistics_areas as disclosed
+
+    return disclosed(area_data(selection), protected_counts(selection), selection.measure)
+
+
 def hotspots(selection: D.Selection, weights: str = "queen", permutations: int = 999, fdr: bool = True,
              seed: int = 12345) -> HotspotTable:
-    """Gi*/LISA over the whole analysed extent (choosing an area only changes what is shown: no new run)."""
-    return _hotspots(selection.analysed(), weights, permutations, fdr, seed)
+    """Gi*/LISA over the whole analysed extent (choosing an area only changes what is shown: no new run),
+    on the counts as shown when small numbers are suppressed."""
+    return _hotspots(selection.disclosed(), weights, permutations, fdr, seed)
 
 
 @st.cache_data(show_spinner="Finding hot spots (Gi* and local Moran's I)…", max_entries=MAX_ENTRIES)
 def _hotspots(selection: D.Selection, weights: str, permutations: int, fdr: bool, seed: int) -> HotspotTable:
     data = area_data(selection)
-    areas = data.areas
+    areas = statistics_areas(selection)
     values = areas.set_index("area_code")["value"].fillna(0.0)
     pop = areas[["area_code", "population", "population_u25"]].rename(
         columns={"population": "all_ages", "population_u25": "age_0_24"})
+    prot = protected_counts(selection)
     return hotspot_table(areas[["area_code", "area_name", "geometry"]], values, value_label=data.value_label,
                          weights=weights, permutations=permutations, seed=seed, fdr=fdr,
                          population=pop if selection.measure == "count" else None,
                          metadata={"data": data.title, "extent": data.extent_note,
                                    "counts": "estimated (rate × population)" if data.counts_are_estimates
-                                   else "recorded incidents"})
+                                   else "recorded incidents",
+                                   **({} if prot is None else {"statistics_after_suppression": prot.summary()})})
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -19,11 +19,11 @@ from geo.projection import bng_to_lonlat
 from geo.risk_factors import lsoa_risk_factors, schools
 from ui import cache
 from ui.background import PREFETCH
-from ui.colours import SEQUENTIAL, class_colours, legend_rows, quantile_breaks
+from ui.colours import NO_DATA, SEQUENTIAL, class_colours, legend_rows, quantile_breaks
 from ui.layers import (GI_COLOURS, LISA_COLOURS, LISA_LABELS, area_tips, class_fill, palette_index, tip)
 from ui.mapdata import FINE, Detail, compact_json, detail_for, edge_segments, polygon_rows, to_geojson
 from ui.maps import RawJson, line_layer, polygon_layer
-from ui.privacy import policy, shown_areas
+from ui.privacy import policy, protected, shown_areas
 
 MODES = {
     "gi": "Gi* hot spots (LSOA)",
@@ -93,9 +93,16 @@ def area_layer_data(selection: D.Selection, p: MethodParams, mode: str) -> AreaL
         legend = [(LISA_COLOURS[k], LISA_LABELS[k]) for k in LISA_COLOURS]
         title = "Local Moran's I clusters"
     elif mode == "value":
-        breaks = quantile_breaks(frame["value"])  # classes over the whole extent, so areas compare across views
-        shown["fill"] = class_colours(shown["value"], breaks)
-        legend = legend_rows(breaks, frame["value"], SEQUENTIAL)
+        prot = None if data.counts_are_estimates else protected(selection)
+        hidden = (prot.leaf_hidden.reindex(frame["area_code"]).to_numpy() if prot is not None
+                  else np.zeros(len(frame), dtype=bool))
+        visible = frame["value"][~hidden]  # classes over the whole extent, so areas compare across views
+        breaks = quantile_breaks(visible)
+        values = shown["value"].where(~pd.Series(hidden, index=frame.index).reindex(shown.index))
+        shown["fill"] = class_colours(values, breaks)  # a hidden area: the no-data grey, never its class
+        legend = legend_rows(breaks, visible, SEQUENTIAL)
+        if hidden.any():
+            legend.append((NO_DATA, f"hidden: small numbers (\"{prot.policy.label}\" or \"*\")"))
         title = data.value_label + (" (estimated)" if data.counts_are_estimates and selection.measure != "rate" else "")
     else:
         shown["fill"] = class_fill(shown["gi_class"], GI_COLOURS)
@@ -140,14 +147,14 @@ def prefetch_other_measures(selection: D.Selection, p: MethodParams, mode: str, 
 def grid_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, list, str, dict]:
     data = cache.area_data(selection)
     xy = data.points[["easting", "northing"]].to_numpy()
+    pol = policy(selection)
     result = grid_hotspots(xy, data.areas.union_all(), cell_size_m=p.cell_size_m, shape=p.grid_shape,
-                           permutations=p.permutations, fdr=p.fdr)
+                           permutations=p.permutations, fdr=p.fdr, policy=pol)
     cells = result.cells
     cells["fill"] = class_fill(cells["gi_class"], GI_COLOURS)
-    pol = policy(selection)
-    shown_n = [pol.label if pol.hides(n) else n for n in cells["incidents"]]
     cells["tip"] = [tip(f"Grid cell {c}", [("Incidents", n), ("Gi*", k), ("z", round(z, 2))])
-                    for c, n, k, z in zip(cells["cell_id"], shown_n, cells["gi_class"], cells["gi_z"])]
+                    for c, n, k, z in zip(cells["cell_id"], cells["incidents_shown"], cells["gi_class"],
+                                          cells["gi_z"])]
     legend = [(c, k) for k, c in GI_COLOURS.items()]
     return (to_geojson(cells, ["fill", "tip"], tolerance_m=0), legend,
             f"Gi* on {p.cell_size_m:g} m {p.grid_shape}s", result.parameters)

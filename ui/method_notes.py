@@ -28,6 +28,29 @@ LSOA from where they happened. Grid cells, DBSCAN radii and kernel bandwidths sm
 points (tens of metres in a city centre, more elsewhere) show the anchors, not the streets. About 9 % of
 violence records have no location at all and cannot be mapped; loads report how many.
 """),
+    ("Which area an incident is counted in", """
+Each incident is placed by **point-in-polygon** in British National Grid: it counts in the area whose polygon
+holds it (on an edge shared by two areas, the first of them in the boundary file). The LSOA code a file supplies
+is only compared. An incident **beyond the outer edge** of the boundaries is outside the study area: it is
+counted as outside and reported, never given to the nearest area, which would inflate the border areas that a
+hot-spot map highlights. Only a point in a **gap between** neighbouring polygons (a sliver left by generalised
+boundaries) may go to the nearest area, within the boundary set's snap tolerance (250 m for the bundled LSOAs,
+which have no such gaps; none for your own boundaries unless `--snap-m` asks for it); every load says how many
+points were inside, snapped (and how far at most) and outside.
+"""),
+    ("Small numbers in health data", """
+Emergency-department and ambulance data, and any data marked sensitive, are shown with **small-number
+suppression**, always: counts from 1 to 4 show as **"<5"**. Where a total is shown beside its parts (an LSOA's
+count in its ward's and authority's totals, a month's in the period's), more counts are hidden until none can
+be worked out from the totals and no group of hidden counts adds up to a small number; those show as **"*"**
+(they can be large). One pattern serves every page and export, whichever area is chosen. Hot spots, local
+Moran, ranks, shares and the Gini are computed on the counts **as shown**, each hidden count replaced by an
+estimate made from what is shown alone, so no published figure reveals a hidden count; the rate, share and rank
+of a hidden area are withheld. Kernel density, cluster outlines and incident points are not shown, since each
+can place a single incident; a custom list of LSOAs shows its total only when none of them is hidden; the day ×
+hour table is shown for the whole area only. Changing the months and subtracting one period's totals from
+another's is not protected against: share outputs for agreed periods.
+"""),
     ("Rates and small populations", """
 Rates are per 1,000 residents (ONS mid-2020 estimates, converted from 2011 to 2021 LSOAs), and per 1,000 aged
 under 25. Residents are not the population at risk in a city centre, where visitors outnumber them: a city-centre

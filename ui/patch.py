@@ -40,27 +40,55 @@ def risk_profile(codes: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def trend_against_all(data: D.AreaData, codes: list[str]) -> pd.DataFrame | None:
-    """Monthly incidents in the patch and in the whole analysed area, each indexed to its own mean = 100."""
+def trend_against_all(data: D.AreaData, codes: list[str], prot=None,
+                      geography: str = "all") -> tuple[pd.DataFrame | None, str | None]:
+    """Monthly incidents in the patch and in the whole analysed area, each indexed to its own mean = 100,
+    and a note. With ``prot`` (ProtectedCounts) the protected monthly series of the patch's ward or
+    authority are used (hidden months left out); a custom list's trend is not shown."""
     if data.points is None:
-        return None
+        return None, None
     months = list(data.monthly.index)
-    patch = data.points[data.points["area_code"].isin(codes)].groupby("month")["weight"].sum().reindex(
-        months, fill_value=0.0)
-    whole = data.monthly.reindex(months, fill_value=0.0)
-    frame = pd.DataFrame({"month": pd.PeriodIndex(months, freq="M").to_timestamp(),
-                          "Patch": 100 * patch.to_numpy() / max(patch.mean(), 1e-9),
-                          "Whole analysed area": 100 * whole.to_numpy() / max(whole.mean(), 1e-9)})
-    return frame.melt("month", var_name="series", value_name="index")
+    stamps = pd.PeriodIndex(months, freq="M").to_timestamp()
+    if prot is not None:
+        kind, _, code = geography.partition(":")
+        if kind not in ("lad", "ward"):
+            return None, ("A custom patch's monthly trend is not shown while small numbers are suppressed: it would "
+                          "reveal hidden counts by difference with the wards' and authorities' trends.")
+        mine, whole = prot.step_series(f"{kind}_code", code), prot.step_series()
+        if prot.total_hidden(f"{kind}_code", code):
+            return None, "The patch's total is hidden (small numbers), so its trend is not shown."
+        patch = pd.Series(mine["count"].to_numpy(), index=months)
+        patch_mean = prot.values[prot.node(f"{kind}_code", code)] / len(months)
+        all_series = pd.Series(whole["count"].to_numpy(), index=months)
+        all_mean = prot.values[prot.node("all", "all")] / len(months)
+        note = "Hidden months (small numbers) are left out." if mine["hidden"].any() else None
+    else:
+        patch = data.points[data.points["area_code"].isin(codes)].groupby("month")["weight"].sum().reindex(
+            months, fill_value=0.0)
+        all_series = data.monthly.reindex(months, fill_value=0.0)
+        patch_mean, all_mean, note = patch.mean(), all_series.mean(), None
+    frame = pd.DataFrame({"month": stamps,
+                          "Patch": 100 * patch.to_numpy() / max(patch_mean, 1e-9),
+                          "Whole analysed area": 100 * all_series.to_numpy() / max(all_mean, 1e-9)})
+    return frame.melt("month", var_name="series", value_name="index").dropna(subset=["index"]), note
 
 
-def top_locations(data: D.AreaData, codes: list[str], n: int = 10) -> pd.DataFrame | None:
+def top_locations(data: D.AreaData, codes: list[str], policy=None, n: int = 10) -> tuple[pd.DataFrame | None, str | None]:
+    """The patch's busiest streets and places, and a note. Under an enabled ``policy`` only places with at least
+    the threshold are listed, by name, without counts (a place's count could reveal an LSOA's hidden one)."""
     if data.points is None:
-        return None
+        return None, None
     pts = data.points[data.points["area_code"].isin(codes)]
     loc = pts["location"].astype(str).str.replace(r"^On or near\s+", "", regex=True).replace("", "(not given)")
-    top = pts.groupby(loc)["weight"].sum().sort_values(ascending=False).head(n)
-    return pd.DataFrame({"Street or place (police.uk 'on or near')": top.index, "Incidents": top.to_numpy()})
+    counts = pts.groupby(loc)["weight"].sum().sort_values(ascending=False)
+    column = "Street or place (police.uk 'on or near')"
+    if policy is not None and policy.enabled:
+        busy = sorted(counts[counts >= policy.threshold].index)[:n]
+        return (pd.DataFrame({column: busy}),
+                f"Places with at least {policy.threshold} incidents, in alphabetical order; counts are not shown "
+                "while small numbers are suppressed.")
+    top = counts.head(n)
+    return pd.DataFrame({column: top.index, "Incidents": top.to_numpy()}), None
 
 
 def svg_map(frame, colour_column: str = "gi_class", width: int = 640, height: int = 480) -> str:

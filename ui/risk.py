@@ -38,6 +38,19 @@ def factor_frame(data: D.AreaData, column: str) -> tuple[pd.DataFrame, str]:
     return out, data.value_label
 
 
+def without_hidden(frame: pd.DataFrame, prot, geography: str) -> pd.DataFrame:
+    """The rows of a :func:`factor_frame` whose violence may be shown (all of them when nothing is suppressed)."""
+    if prot is None:
+        return frame
+    if geography == "ward":
+        hidden = [prot.total_hidden("ward_code", c) for c in frame["ward_code"]]
+    elif geography == "local authority":
+        hidden = [prot.total_hidden("lad_code", c) for c in frame["lad_code"]]
+    else:
+        hidden = prot.leaf_hidden.reindex(frame["area_code"]).fillna(False).to_numpy(bool)
+    return frame[~pd.Series(hidden, index=frame.index).to_numpy(bool)]
+
+
 def spearman(frame: pd.DataFrame) -> tuple[float, float, int]:
     ok = frame[["factor", "violence"]].dropna()
     if len(ok) < 3:

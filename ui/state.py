@@ -160,8 +160,12 @@ def _suppression(dataset: str, sources: tuple[str, ...]) -> int:
                                                    "suppressed.")
         if health:
             st.caption("On: health data (ED, ambulance) is included.")
-        threshold = st.number_input("Show counts below this as \"<n\"", 2, 20, DEFAULT_THRESHOLD, 1,
-                                    key="suppress_threshold", disabled=not on)
+        lowest = DEFAULT_THRESHOLD if health else 2  # health data: raise the threshold, never lower it
+        if st.session_state.get("suppress_threshold", DEFAULT_THRESHOLD) < lowest:
+            st.session_state["suppress_threshold"] = lowest
+        threshold = st.number_input("Show counts below this as \"<n\"", lowest, 20, DEFAULT_THRESHOLD, 1,
+                                    key="suppress_threshold", disabled=not on,
+                                    help="Hidden to protect others, larger counts show as \"*\".")
     return int(threshold) if on else 0
 
 
