@@ -127,17 +127,22 @@ class ProtectedCounts:
         (e.g. ``ward_code``, ``lad_code``); each level's totals are shown somewhere, as is the
         total of the whole extent. A level that does not nest in the next is linked to the leaves.
     steps : optional DataFrame of counts per leaf (rows, as ``counts``) and time step (columns, in
-        order); the step series of every node above the leaves are shown (trend charts). The
+        order); the step series of the nodes of ``step_levels`` are shown (trend charts). The
         leaves' own steps are not: an LSOA x month table of small counts cannot be protected by
         local suppression (an integer-programming attack on such a table recovered about half of
         its hidden cells), so views never show it under a policy.
     policy : the :class:`DisclosurePolicy`.
+    step_levels : the hierarchy columns (and ``"all"``) whose nodes show step series; default every
+        level. Sparse data (ED attendances: most ward-months hold 0 or 1) protected at ward level
+        would hide nearly every ward-month and, through the chains, the authorities' months too;
+        the pages show trends for the whole area and authorities only under a policy.
     """
 
     counts: pd.Series
     hierarchy: pd.DataFrame | None = None
     steps: pd.DataFrame | None = None
     policy: DisclosurePolicy = field(default_factory=DisclosurePolicy)
+    step_levels: tuple[str, ...] | None = None
 
     def __post_init__(self):
         counts = pd.to_numeric(self.counts, errors="coerce").astype(float)
@@ -207,7 +212,11 @@ class ProtectedCounts:
             node_matrix[: len(codes)] = leaf_matrix
             for node, rows in members:
                 node_matrix[node] = leaf_matrix[rows].sum(axis=0)
+            wanted = None if self.step_levels is None else set(self.step_levels)
             for node in range(len(codes), n_nodes):
+                level = "all" if names[node] == ROOT else names[node][0]
+                if wanted is not None and level not in wanted:
+                    continue
                 ids = np.arange(len(values), len(values) + n_steps)
                 values.extend(node_matrix[node])
                 self._step_var[node] = ids

@@ -22,6 +22,10 @@ source = st.radio("What are you loading?", list(I.SOURCE_LABELS), format_func=I.
 loaded_by = st.text_input("Loaded by", value=st.session_state.get("loaded_by", current_user()),
                           help="Recorded with the batch so the team knows who loaded what.")
 st.session_state["loaded_by"] = loaded_by
+sensitive = source in ("ed", "ambulance") or st.checkbox(
+    "These data are sensitive (suppress small numbers wherever they are shown)", key=f"sensitive_{source}",
+    help="Emergency-department and ambulance data always are. Mark any other partner data shared under a "
+         "data-sharing agreement that forbids small numbers.")
 uploads = st.file_uploader("Files", accept_multiple_files=True, type=I.ACCEPTED_TYPES[source],
                            help=I.UPLOAD_HELP[source], key=f"uploads_{source}")
 if not uploads:
@@ -71,7 +75,8 @@ else:
         try:
             with st.spinner("Loading — rows are written in one transaction per file…"):
                 with IncidentStore(path) as store:
-                    result = store.ingest(items, source, loaded_by=loaded_by, mapping=mapping)
+                    result = store.ingest(items, source, loaded_by=loaded_by, mapping=mapping,
+                                          sensitive=bool(sensitive))
         except InputError as exc:
             st.error(str(exc))
         else:

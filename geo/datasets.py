@@ -245,9 +245,11 @@ def area_data(selection: Selection, store_points: gpd.GeoDataFrame | None = None
 
 
 def default_crime_types(dataset: str, available: list[str]) -> tuple[str, ...]:
+    """Violence and sexual offences where the data hold police.uk crime types; else every category
+    (a partner's own categories, such as an ED's means of assault, are all violence)."""
     if dataset == IOD:
         return tuple(IOD_TYPES)
-    return tuple(t for t in (VIOLENCE,) if t in available) or tuple(available[:1])
+    return tuple(t for t in (VIOLENCE,) if t in available) or tuple(available)
 
 
 def crime_type_choices(dataset: str, points: gpd.GeoDataFrame | None) -> list[str]:

@@ -158,6 +158,25 @@ def data_quality() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def store_sensitive_sources() -> set[str]:
+    """Sources with a batch marked sensitive when it was loaded (their data are always suppressed)."""
+    path = store_path()
+    if not path.exists():
+        return set()
+    return set(_sensitive_sources(str(path), path.stat().st_mtime_ns))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _sensitive_sources(path: str, stamp: int) -> tuple[str, ...]:
+    try:
+        batches = store_batches()
+    except InputError:
+        return ()
+    if batches is None or batches.empty:
+        return ()
+    return tuple(sorted(set(batches.loc[batches["sensitive"], "source"])))
+
+
 def store_batches() -> pd.DataFrame | None:
     """The store's batches (None when there is no store). Raises InputError if the store is unusable."""
     from geo.store import IncidentStore

@@ -38,10 +38,11 @@ def monthly_counts(data: D.AreaData, areas: pd.DataFrame, prot=None, geography: 
     stamps = pd.PeriodIndex(months, freq="M").to_timestamp()
     if prot is not None:
         kind, _, code = geography.partition(":")
-        if kind == "lsoas":
+        if kind in ("lsoas", "ward"):
             return (pd.DataFrame({"month": stamps, "incidents": [None] * len(months)}),
-                    "The monthly trend of a custom list of LSOAs is not shown while small numbers are suppressed: "
-                    "it would reveal hidden counts by difference with the wards' and authorities' trends.")
+                    "While small numbers are suppressed the monthly trend is shown for the whole area and for local "
+                    "authorities only: a ward's or a custom list's months, beside them, would reveal hidden counts "
+                    "(and at ward level most months would be hidden anyway).")
         series = prot.step_series("all" if kind in ("", "all") else f"{kind}_code", code or "all")
         hidden = int(series["hidden"].sum())
         note = (f"{hidden} month(s) are left blank: fewer than {prot.policy.threshold} incidents, or hidden so that "
@@ -141,6 +142,7 @@ def day_hour_table(data: D.AreaData, areas: pd.DataFrame, policy=None, geography
                          pd.Categorical(hours, categories=range(24)), values=pts["weight"], aggfunc="sum",
                          dropna=False).fillna(0))
     table.columns = [f"{h:02d}" for h in range(24)]
+    table.index.name = "Day"
     if suppressing:
         from analytics.disclosure import protect_column
 

@@ -51,9 +51,9 @@ def trend_against_all(data: D.AreaData, codes: list[str], prot=None,
     stamps = pd.PeriodIndex(months, freq="M").to_timestamp()
     if prot is not None:
         kind, _, code = geography.partition(":")
-        if kind not in ("lad", "ward"):
-            return None, ("A custom patch's monthly trend is not shown while small numbers are suppressed: it would "
-                          "reveal hidden counts by difference with the wards' and authorities' trends.")
+        if kind != "lad":
+            return None, ("While small numbers are suppressed the monthly trend is shown for local authorities only: "
+                          "a ward's or a custom patch's months would reveal hidden counts by difference.")
         mine, whole = prot.step_series(f"{kind}_code", code), prot.step_series()
         if prot.total_hidden(f"{kind}_code", code):
             return None, "The patch's total is hidden (small numbers), so its trend is not shown."

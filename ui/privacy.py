@@ -13,6 +13,9 @@ import pandas as pd
 from analytics.disclosure import DisclosurePolicy, ProtectedCounts, default_policy
 from geo import datasets as D
 
+# under a policy, monthly trends are shown for the whole area and for authorities (not wards: see
+# analytics.disclosure.ProtectedCounts.step_levels)
+TREND_LEVELS = ("lad_code", "all")
 # columns that describe an area's own count: withheld where the count is hidden
 OWN_COUNT = ("value", "rate_per_1000", "eb_rate_per_1000", "rate_per_1000_under25", "eb_rate_per_1000_under25",
              "share_of_total_pct", "rank")
@@ -22,7 +25,11 @@ def policy(selection: D.Selection) -> DisclosurePolicy:
     """The sidebar's choice; always on (and never below the default) when health data are shown."""
     if not selection.suppress_below:
         return DisclosurePolicy(enabled=False)
-    reason = default_policy(selection.sources).reason if selection.dataset == D.STORE else ""
+    reason = ""
+    if selection.dataset == D.STORE:
+        from ui import cache
+
+        reason = default_policy(selection.sources, sensitive=cache.store_sensitive_sources()).reason
     return DisclosurePolicy(enabled=True, threshold=selection.suppress_below, reason=reason or "chosen in the sidebar")
 
 
@@ -43,7 +50,7 @@ def build_protected(data: D.AreaData, pol: DisclosurePolicy) -> ProtectedCounts 
         pts = data.points
         steps = (pts.pivot_table(index="area_code", columns="month", values="weight", aggfunc="sum", fill_value=0.0)
                  .reindex(index=areas.index, columns=list(data.monthly.index), fill_value=0.0))
-    return ProtectedCounts(areas["count"], areas[["ward_code", "lad_code"]], steps, pol)
+    return ProtectedCounts(areas["count"], areas[["ward_code", "lad_code"]], steps, pol, step_levels=TREND_LEVELS)
 
 
 def statistics_areas(data: D.AreaData, prot: ProtectedCounts | None, measure: str) -> pd.DataFrame:

@@ -150,7 +150,8 @@ def _suppression(dataset: str, sources: tuple[str, ...]) -> int:
     """Small-number suppression: always on for health sources, optional for police.uk (already public)."""
     from analytics.disclosure import DEFAULT_THRESHOLD, HEALTH_SOURCES
 
-    health = dataset == D.STORE and any(s in HEALTH_SOURCES for s in sources)
+    sensitive = set(HEALTH_SOURCES) | cache.store_sensitive_sources()
+    health = dataset == D.STORE and any(s in sensitive for s in sources)
     with st.expander("Small-number suppression", expanded=False):
         if dataset == D.IOD:
             st.caption("IoD2025 counts are estimates (rate × population): nothing to suppress.")
@@ -159,7 +160,7 @@ def _suppression(dataset: str, sources: tuple[str, ...]) -> int:
                                               help="police.uk data is already public; health data is always "
                                                    "suppressed.")
         if health:
-            st.caption("On: health data (ED, ambulance) is included.")
+            st.caption("On: health or sensitive data is included (ED, ambulance, or batches marked sensitive).")
         lowest = DEFAULT_THRESHOLD if health else 2  # health data: raise the threshold, never lower it
         if st.session_state.get("suppress_threshold", DEFAULT_THRESHOLD) < lowest:
             st.session_state["suppress_threshold"] = lowest
