@@ -44,6 +44,7 @@ class Boundaries:
     notes: list[str] = field(default_factory=list)
     repaired: int = 0
     dropped: int = 0
+    source: str = ""  # the file (or upload) the boundaries came from
 
     @property
     def level(self) -> str:
@@ -170,7 +171,7 @@ def read_boundaries(source: str | Path | NamedBytes, area_id: str | None = None,
         raise InputError(item.name, "has no usable polygons", "check the file in QGIS")
     keep = ["area_code", "area_name"] + [c for c in gdf.columns if c not in ("area_code", "area_name", "geometry")]
     out = gpd.GeoDataFrame(gdf[keep + ["geometry"]].reset_index(drop=True), geometry="geometry", crs=BNG)
-    return Boundaries(out, str(code_col), str(name_col) if name_col else None, notes, repaired, dropped)
+    return Boundaries(out, str(code_col), str(name_col) if name_col else None, notes, repaired, dropped, item.name)
 
 
 def _polygonal(geom):

@@ -62,13 +62,12 @@ from geo.tabular import read_table, sniff_kind
 
 STORE_ENV = "HOTSPOT_STORE"
 REPO = Path(__file__).resolve().parent.parent
-SCHEMA_VERSION = "3"  # 2: arrival (ED time of arrival); 3: batches.sensitive
-# Older formats this program upgrades in place: version -> the statements that bring it to the next one.
-_MIGRATIONS = {"2": ["ALTER TABLE batches ADD COLUMN sensitive BOOLEAN DEFAULT FALSE",
-                     "UPDATE store_meta SET value = '3' WHERE key = 'schema_version'"]}
+SCHEMA_VERSION = "4"  # 2: arrival (ED time of arrival); 3: batches.sensitive; 4: the store's own study area
+AREA_TABLE = "study_areas"
 SOURCES = ("police", "ed", "ambulance", "other")
 ALREADY_STORED = "already in the store"  # the reason shown for duplicates of stored Crime IDs
-AREA_COLUMNS = ["lsoa21", "ward24", "lad24"]
+AREA_COLUMNS = ["area_code", "ward_code", "lad_code"]  # the incident's area, its ward and authority (study area's)
+LEGACY_AREA_COLUMNS = {"area_code": "lsoa21", "ward_code": "ward24", "lad_code": "lad24"}  # the bundled area's names
 STORE_COLUMNS = INCIDENT_COLUMNS + AREA_COLUMNS + ["after_dark", "arrival", "batch_id"]
 BATCH_COLUMNS = ["batch_id", "file_name", "content_hash", "source", "loaded_by", "loaded_at", "rows_read",
                  "accepted", "duplicates", "rejected", "rejected_by_reason", "first_month", "last_month",
@@ -85,7 +84,7 @@ _INCIDENT_DDL = ", ".join(
        '"supplied_area_code" VARCHAR NOT NULL', '"outcome" VARCHAR NOT NULL', '"weight" DOUBLE NOT NULL',
        '"easting" DOUBLE NOT NULL', '"northing" DOUBLE NOT NULL', '"longitude" DOUBLE NOT NULL',
        '"latitude" DOUBLE NOT NULL', '"file" VARCHAR NOT NULL', '"row" BIGINT NOT NULL',
-       '"lsoa21" VARCHAR NOT NULL', '"ward24" VARCHAR NOT NULL', '"lad24" VARCHAR NOT NULL',
+       '"area_code" VARCHAR NOT NULL', '"ward_code" VARCHAR NOT NULL', '"lad_code" VARCHAR NOT NULL',
        '"after_dark" BOOLEAN', '"arrival" VARCHAR NOT NULL', '"batch_id" BIGINT NOT NULL'])
 _SCHEMA = [
     "CREATE TABLE store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -102,9 +101,55 @@ _SCHEMA = [
     f"CREATE TABLE duplicates ({_INCIDENT_DDL}, raw VARCHAR NOT NULL)",
     """CREATE TABLE rejects (batch_id BIGINT NOT NULL, "file" VARCHAR NOT NULL, "row" BIGINT,
         reason VARCHAR NOT NULL, detail VARCHAR NOT NULL, raw VARCHAR NOT NULL)""",
+    # the store's study area (fixed by its first ingest): its areas, and its facts in store_meta as area_*
+    f"""CREATE TABLE {AREA_TABLE} (area_code VARCHAR NOT NULL, area_name VARCHAR NOT NULL, ward_code VARCHAR NOT NULL,
+        ward_name VARCHAR NOT NULL, lad_code VARCHAR NOT NULL, lad_name VARCHAR NOT NULL, wkb BLOB NOT NULL)""",
     f"INSERT INTO store_meta VALUES ('schema_version', '{SCHEMA_VERSION}')",
 ]
 _COLS = ", ".join(f'"{c}"' for c in STORE_COLUMNS)
+
+
+def _migrate_2(con) -> None:  # 2 -> 3: batches can be marked sensitive
+    con.execute("ALTER TABLE batches ADD COLUMN sensitive BOOLEAN DEFAULT FALSE")
+
+
+def _migrate_3(con) -> None:  # 3 -> 4: area columns named for any study area; the bundled one recorded
+    for table in ("incidents", "duplicates"):
+        for new, old in LEGACY_AREA_COLUMNS.items():
+            con.execute(f'ALTER TABLE {table} RENAME COLUMN "{old}" TO "{new}"')
+    con.execute(next(statement for statement in _SCHEMA if AREA_TABLE in statement))
+    if _first(con, "SELECT count(*) FROM batches")[0]:  # every store before format 4 held the West Midlands
+        from geo.study_area import west_midlands
+
+        _write_area(con, west_midlands())
+
+
+# older formats this program upgrades in place: version -> (next version, the step)
+_MIGRATIONS = {"2": ("3", _migrate_2), "3": ("4", _migrate_3)}
+
+
+def _write_area(con, area) -> None:
+    table = area.to_table()
+    con.register("_areas", table)
+    try:
+        con.execute(f"INSERT INTO {AREA_TABLE} SELECT * FROM _areas")
+    finally:
+        con.unregister("_areas")
+    for key, value in area.facts().items():
+        con.execute("INSERT OR REPLACE INTO store_meta VALUES (?, ?)", [f"area_{key}", value])
+
+
+def _read_area(con):
+    from geo.study_area import StudyArea
+
+    facts = {k[5:]: v for k, v in con.execute(
+        "SELECT key, value FROM store_meta WHERE key LIKE 'area_%'").fetchall()}
+    if not facts:
+        return None
+    if facts.get("is_bundled") == "1":
+        return StudyArea.from_facts(pd.DataFrame(), facts)
+    table = con.execute(f"SELECT * FROM {AREA_TABLE}").df()
+    return StudyArea.from_facts(table, facts)
 
 _LOCKED = re.compile(r"could not set lock|conflicting lock", re.IGNORECASE)
 _DAMAGED = re.compile(r"corrupt|checksum|could not read enough bytes|invalid .*(block|header)|serializ",
@@ -366,13 +411,17 @@ class IncidentStore:
     """Incidents and their load history in an embedded DuckDB file (see the module docstring).
 
     ``IncidentStore()`` uses :func:`default_store_path`. ``wait_s`` is how long to wait for a file
-    another program is using before giving up with an :class:`InputError`.
+    another program is using before giving up with an :class:`InputError`. ``area`` (a
+    :class:`geo.study_area.StudyArea`) is the study area a new store takes at its first ingest
+    (default: the bundled West Midlands); a store that holds another area refuses to ingest with it.
     """
 
-    def __init__(self, path: str | Path | None = None, *, wait_s: float = 3.0):
+    def __init__(self, path: str | Path | None = None, *, wait_s: float = 3.0, area=None):
         self.path = Path(path).expanduser().resolve() if path is not None else default_store_path().resolve()
         self.wait_s = float(wait_s)
         self._closed = False
+        self._given_area = area  # a geo.study_area.StudyArea asked for (e.g. ingest --boundaries)
+        self._stored_area = None
         self._check_or_create()
 
     # -------------------------------------------------------------- connections
@@ -467,16 +516,43 @@ class IncidentStore:
             row = _first(con, "SELECT value FROM store_meta WHERE key = 'schema_version'")
         version = row[0] if row else None
         while version in _MIGRATIONS:  # an older store: upgraded in place, in one transaction per step
+            target, step = _MIGRATIONS[version]
             with self._connect(write=True) as con:
                 con.execute("BEGIN TRANSACTION")
-                for statement in _MIGRATIONS[version]:
-                    con.execute(statement)
+                step(con)
+                con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", [target])
                 con.execute("COMMIT")
-                version = _first(con, "SELECT value FROM store_meta WHERE key = 'schema_version'")[0]
+            version = target
         if version != SCHEMA_VERSION:
             raise self._error(f"has store format {version!r}, this program reads format {SCHEMA_VERSION!r}",
                               "use the program version that wrote it, or start a new store")
         return version
+
+    # -------------------------------------------------------------- the study area
+    def study_area(self):
+        """The store's study area (fixed by its first ingest), or None while it holds nothing."""
+        if self._stored_area is None:
+            with self._connect() as con:
+                self._stored_area = _read_area(con)
+        return self._stored_area
+
+    def analysis_area(self):
+        """The area the store's incidents are analysed on: its own, else the one it would take."""
+        from geo.study_area import west_midlands
+
+        return self.study_area() or self._given_area or west_midlands()
+
+    def _ingest_area(self):
+        """The area this ingest places points in; a store holding another area refuses, saying what to do."""
+        stored = self.study_area()
+        given = self._given_area
+        if stored is not None and given is not None and not stored.same_as(given):
+            slug = re.sub(r"[^a-z0-9]+", "-", given.name.lower()).strip("-") or "area"
+            raise self._error(f"holds incidents for {stored.describe()}, not for the boundaries given "
+                              f"({given.describe()})",
+                              f"to analyse {given.name}, start another store: set {STORE_ENV}=local/{slug}.duckdb "
+                              "(or store_path in .streamlit/secrets.toml) and ingest there with --boundaries")
+        return stored or given or self.analysis_area()
 
     # -------------------------------------------------------------- ingest
     def ingest(self, inputs: Iterable[str | Path | NamedBytes] | str | Path | NamedBytes, source: str,
@@ -497,6 +573,7 @@ class IncidentStore:
             raise InputError(None, "a column mapping is for partner tables",
                              "police.uk files are recognised by their own columns; drop the mapping")
         loaded_by = _one_line(loaded_by or "", MAX_LOADED_BY)
+        area = self._ingest_area()
         files, notes = self._files(inputs, source)
         result = IngestResult(store=str(self.path), source=source, notes=list(notes))
 
@@ -509,7 +586,7 @@ class IncidentStore:
                 plan.append((digest, item))
                 continue
             try:
-                plan.append((digest, self._prepare(item, digest, source, mapping)))
+                plan.append((digest, self._prepare(item, digest, source, mapping, area)))
             except InputError as exc:
                 fix = f"{exc.fix}; nothing was stored" if exc.fix else "nothing was stored"
                 raise InputError(exc.source, exc.problem, fix) from None
@@ -517,7 +594,7 @@ class IncidentStore:
         # 2. write each new file as one batch, in its own transaction
         for digest, step in plan:
             if isinstance(step, _Prepared):
-                done = self._write_batch(step, source, loaded_by, mapping, sensitive)
+                done = self._write_batch(step, source, loaded_by, mapping, sensitive, area)
                 stored[digest] = done.batch_id if done.batch_id is not None else done.existing_batch_id
             else:
                 done = BatchResult(step.name, None, already_loaded=True, existing_batch_id=stored.get(digest))
@@ -542,10 +619,11 @@ class IncidentStore:
         without writing anything (the Load data page shows this before the user confirms)."""
         if source not in SOURCES:
             raise InputError(None, f"unknown source {source!r}", f"use one of {', '.join(SOURCES)}")
+        area = self._ingest_area()
         files, notes = self._files(inputs, source)
         report = R.LoadReport(notes=list(notes))
         for item in files:
-            prep = self._prepare(item, _sha256(item.data), source, mapping)
+            prep = self._prepare(item, _sha256(item.data), source, mapping, area)
             rep = prep.report
             report = report.merge(R.LoadReport(files=rep.files, rows_read=rep.rows_read, accepted=len(prep.rows),
                                                rejected=rep.rejected, notes=prep.notes))
@@ -555,11 +633,10 @@ class IncidentStore:
         with self._connect() as con:
             return {h: int(b) for h, b in con.execute("SELECT content_hash, batch_id FROM batches").fetchall()}
 
-    def _prepare(self, item: NamedBytes, digest: str, source: str, mapping) -> _Prepared:
+    def _prepare(self, item: NamedBytes, digest: str, source: str, mapping, area) -> _Prepared:
         from analytics.daylight import after_dark
-        from geo import bundled
         from geo.areas import assign_areas
-        from geo.lsoa_lookup import equivalent_pairs, lsoa21_hierarchy
+        from geo.lsoa_lookup import equivalent_pairs
 
         if source == "police":
             from geo.police_uk import read_police
@@ -573,24 +650,25 @@ class IncidentStore:
         notes = list(rep.notes)
         if len(data):
             # the study area is its areas: a point in none of them is outside it (geo.areas), and rejected
-            assigned = assign_areas(data, bundled.area_index("lsoa21"), snap_tolerance_m=bundled.SNAP_TOLERANCE_M,
+            assigned = assign_areas(data, area.index, snap_tolerance_m=area.snap_tolerance_m,
                                     supplied=data["supplied_area_code"], equivalent_codes=equivalent_pairs())
-            notes.append(assigned.sentence("LSOA"))
+            notes.append(assigned.sentence(area.unit))
             outside = assigned.codes.eq("").to_numpy()
             if outside.any():
                 rep.reject(pd.DataFrame(data[outside].drop(columns="geometry")), R.OUTSIDE_STUDY_AREA,
-                           assigned.outside_reason[outside].to_numpy())
+                           assigned.outside_reason[outside].to_numpy() + f" ({area.name})")
+                notes.append(_outside_note(data[outside], int(outside.sum()), len(data), area))
                 data = data[~outside].reset_index(drop=True)
                 assigned.codes = assigned.codes[~outside].reset_index(drop=True)
                 rep.accepted = len(data)
                 rep.check_balanced()
         rows = pd.DataFrame(data.drop(columns="geometry")).reindex(columns=INCIDENT_COLUMNS + ["arrival"])
         if len(data):
-            lsoa = assigned.codes.to_numpy(dtype=object)
-            hierarchy = lsoa21_hierarchy().drop_duplicates("LSOA21CD").set_index("LSOA21CD")
-            rows["lsoa21"] = lsoa
-            rows["ward24"] = hierarchy["WD24CD"].reindex(lsoa).fillna("").to_numpy(dtype=object)
-            rows["lad24"] = hierarchy["LAD24CD"].reindex(lsoa).fillna("").to_numpy(dtype=object)
+            codes = assigned.codes.to_numpy(dtype=object)
+            lookup = area.lookup().set_index("area_code")
+            rows["area_code"] = codes
+            rows["ward_code"] = lookup["ward_code"].reindex(codes).fillna("").to_numpy(dtype=object)
+            rows["lad_code"] = lookup["lad_code"].reindex(codes).fillna("").to_numpy(dtype=object)
             timed = rows["date"].notna() & rows["time"].astype(str).str.match(r"^\d{1,2}:\d{2}$")
             dark = np.full(len(rows), None, dtype=object)
             if timed.any():
@@ -613,11 +691,18 @@ class IncidentStore:
         rep.rejected = _with_raw(rep.rejected, original)
         return _Prepared(item.name, digest, rows, rep, notes, original)
 
-    def _write_batch(self, prep: _Prepared, source: str, loaded_by: str, mapping, sensitive: bool = False) -> BatchResult:
+    def _write_batch(self, prep: _Prepared, source: str, loaded_by: str, mapping, sensitive: bool,
+                     area) -> BatchResult:
         rows, rep = prep.rows, prep.report
         with self._connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
             try:
+                stored = _read_area(con)
+                if stored is None:  # the first batch fixes the store's study area
+                    _write_area(con, area)
+                elif not stored.same_as(area):  # another program fixed another area since we looked
+                    raise self._error(f"holds incidents for {stored.describe()}", "start another store for "
+                                      f"{area.name} (set {STORE_ENV})")
                 existing = _first(con, "SELECT batch_id FROM batches WHERE content_hash = ?", [prep.content_hash])
                 if existing:  # loaded by someone else since we looked
                     con.execute("ROLLBACK")
@@ -653,8 +738,8 @@ class IncidentStore:
                                          "this file replaces it).")
                 new, dups = rows[~is_dup], rows[is_dup]
                 if len(dups):
-                    dups = dups.assign(raw=_raw_rows(dups, prep.original, ("batch_id", "lsoa21", "ward24",
-                                                                          "lad24", "after_dark", "arrival")))
+                    dups = dups.assign(raw=_raw_rows(dups, prep.original, ("batch_id", *AREA_COLUMNS,
+                                                                          "after_dark", "arrival")))
                 if len(dups):
                     notes.append(f"{len(dups):,} row(s) have a Crime ID already in the store (overlapping "
                                  "downloads): kept aside, not counted twice.")
@@ -694,6 +779,7 @@ class IncidentStore:
                 except duckdb.Error:
                     pass  # the connection is closed next anyway: nothing uncommitted survives
                 raise
+        self._stored_area = area if self._stored_area is None else self._stored_area
         return BatchResult(prep.name, batch_id, rows_read=int(rep.rows_read), accepted=len(new),
                            duplicates=len(dups), rejected_by_reason=reasons, notes=notes)
 
@@ -720,7 +806,9 @@ class IncidentStore:
         return row
 
     def incidents(self, sources=None, months=None, categories=None) -> gpd.GeoDataFrame:
-        """Stored incidents in EPSG:27700: the standard columns, lsoa21/ward24/lad24, after_dark, batch_id.
+        """Stored incidents in EPSG:27700: the standard columns, area_code/ward_code/lad_code (of the store's
+        study area; for the bundled West Midlands also under their old names lsoa21/ward24/lad24),
+        after_dark, batch_id.
 
         ``sources``: e.g. ``["police"]``; ``months``: ``(from, to)`` as 'YYYY-MM' (either may be None;
         inclusive); ``categories``: exact category names. None means all.
@@ -743,13 +831,20 @@ class IncidentStore:
             # through Arrow: about 4x faster than .df() for text columns (0.4 s for 270k incidents)
             arrow = con.sql(sql + ' ORDER BY batch_id, "row"', params=params).to_arrow_table()
         if arrow.num_rows == 0:
-            return _empty_store_frame()
+            return self._with_legacy_names(_empty_store_frame())
         table = arrow.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
         table["date"] = pd.to_datetime(table["date"])
         for col in ("row", "batch_id"):
             table[col] = table[col].astype("int64")
         geometry = gpd.points_from_xy(table["easting"].to_numpy(float), table["northing"].to_numpy(float), crs=BNG)
-        return gpd.GeoDataFrame(table, geometry=geometry, crs=BNG)
+        return self._with_legacy_names(gpd.GeoDataFrame(table, geometry=geometry, crs=BNG))
+
+    def _with_legacy_names(self, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        area = self.study_area()
+        if area is None or area.is_bundled:
+            for new, old in LEGACY_AREA_COLUMNS.items():
+                frame[old] = frame[new]
+        return frame
 
     def rejects(self, batch_id: int) -> pd.DataFrame:
         """Every row of a batch that is not an incident: file, row, reason, detail, raw (JSON of the row's fields).
@@ -827,6 +922,22 @@ class IncidentStore:
                     pass
                 raise
         return DeleteResult(int(batch_id), str(file_name), int(n_inc), int(n_rej), restored)
+
+
+def _outside_note(outside: pd.DataFrame, n_outside: int, n_read: int, area) -> str:
+    """What to do when a file's points lie outside the store's area (most often: another force's file)."""
+    text = f"{n_outside:,} of {n_read:,} located rows lie outside {area.name}, the store's study area"
+    forces = outside["falls_within"].astype(str) if "falls_within" in outside.columns else pd.Series(dtype=str)
+    forces = forces[forces.ne("")].value_counts()
+    if len(forces):
+        text += f"; they are {forces.index[0]} data" + (f" (and {len(forces) - 1} other force(s))" if len(forces) > 1
+                                                       else "")
+    if n_outside >= 0.5 * n_read:
+        force = forces.index[0] if len(forces) else "that area"
+        text += (f". To analyse {force}'s area, start another store with that force's boundaries: "
+                 f"{STORE_ENV}=local/other.duckdb python -m analytics ingest FILES --source police "
+                 "--boundaries LSOAS.geojson --area-id LSOA21CD")
+    return text + "."
 
 
 def current_user() -> str:

@@ -323,3 +323,30 @@ def test_ed_arrival_time_is_kept(tmp_path):
         data = store.incidents()
     assert data["arrival"].tolist() == ["2024-03-03 00:15"]
     assert data["after_dark"].tolist() == [True]  # 23:40 on 2 March in Birmingham
+
+
+def test_a_format_2_store_is_upgraded_in_place_and_keeps_its_incidents(tmp_path, write):
+    """Stores written before formats 3 and 4 (sensitive batches, a study area) open and analyse as before."""
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    new = IncidentStore(tmp_path / "new.duckdb")
+    new.ingest([write("2024-06-west-midlands-street.csv", street_csv([street_row(crime_id=f"o{i}") for i in range(3)]))],
+               "police")
+    with duckdb.connect(str(path)) as con:  # the same rows, in format 2's tables and names
+        con.execute(f"ATTACH '{new.path}' AS n (READ_ONLY)")
+        con.execute("CREATE TABLE store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.execute("INSERT INTO store_meta VALUES ('schema_version', '2')")
+        con.execute("CREATE SEQUENCE batch_ids START 2")
+        con.execute("CREATE TABLE batches AS SELECT * EXCLUDE (sensitive) FROM n.batches")
+        for table in ("incidents", "duplicates"):
+            con.execute(f"CREATE TABLE {table} AS SELECT * RENAME (area_code AS lsoa21, ward_code AS ward24, "
+                        f"lad_code AS lad24) FROM n.{table}")
+        con.execute("CREATE TABLE rejects AS SELECT * FROM n.rejects")
+    old = IncidentStore(path)
+    assert old.study_area().is_bundled and old.batches()["sensitive"].tolist() == [False]
+    data = old.incidents()
+    assert sorted(data["incident_id"]) == ["o0", "o1", "o2"]
+    assert (data["lsoa21"] == data["area_code"]).all() and data["lad24"].eq(BIRMINGHAM).all()
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()[0] == "4"
