@@ -65,13 +65,24 @@ def add_disclosure_options(p) -> None:
                         f"\"{UNSUPPRESSED_BANNER}\"")
 
 
-def add_area_options(p) -> None:
-    p.add_argument("--boundaries", required=True, metavar="PATH", help="GeoJSON, GeoPackage or zipped Shapefile")
+def add_boundary_options(p, required: bool = False) -> None:
+    p.add_argument("--boundaries", required=required, metavar="PATH",
+                   help="GeoJSON, GeoPackage or zipped Shapefile of the areas (any polygons with a unique code)"
+                        + ("" if required else "; with --store, default: the store's own study area"))
     p.add_argument("--area-id", metavar="COL", help="area-code column (detected if omitted, e.g. LSOA21CD)")
+    p.add_argument("--name-column", metavar="COL", help="area-name column (detected if omitted, e.g. LSOA21NM)")
+    p.add_argument("--authority-column", metavar="COL",
+                   help="the column giving each area's local authority (code or name), for authority views")
+    p.add_argument("--ward-column", metavar="COL", help="the column giving each area's ward (code or name)")
     p.add_argument("--crs", metavar="EPSG", help="CRS of boundaries that lack one (e.g. EPSG:27700)")
-    p.add_argument("--snap-m", type=float, default=0.0, metavar="M",
+    p.add_argument("--study-area-name", metavar="TEXT", help='what to call the study area (default: the file name)')
+    p.add_argument("--snap-m", type=float, default=None, metavar="M",
                    help="give a point in a gap between areas (never beyond the outer edge) to the nearest area "
-                        "within M metres (default 0: strict point-in-polygon)")
+                        "within M metres (default 0 for your boundaries: strict point-in-polygon)")
+
+
+def add_area_options(p) -> None:
+    add_boundary_options(p)
     add_incident_options(p)
     p.add_argument("--values", metavar="PATH", help="a table of one value per area instead of incidents")
     p.add_argument("--value-column", metavar="COL", help="the value column of --values")
@@ -105,7 +116,7 @@ def check_incident_options(args) -> None:
         raise InputError(None, "--threshold must be at least 2", f"e.g. --threshold {DEFAULT_THRESHOLD}")
     if getattr(args, "unsuppressed", False) and getattr(args, "suppress", False):
         raise InputError(None, "--suppress and --unsuppressed contradict each other", "give one of them")
-    if getattr(args, "snap_m", 0) < 0:
+    if (getattr(args, "snap_m", None) or 0) < 0:
         raise InputError(None, "--snap-m must be a distance in metres, 0 or more", "e.g. --snap-m 50")
 
 
@@ -229,36 +240,46 @@ def load_incidents(args, say: Progress) -> LoadedIncidents:
 
 
 # --------------------------------------------------------------------------------------------- areas
-def read_areas(args, say: Progress):
-    from geo.boundaries import read_boundaries
+def study_area(args, say: Progress):
+    """The run's study area: --boundaries (with its columns), else the store's own with --store."""
+    from geo.study_area import load_study_area
 
-    say(f"reading boundaries {args.boundaries}")
-    b = read_boundaries(args.boundaries, area_id=args.area_id, crs=args.crs)
-    for note in b.notes:
+    if getattr(args, "boundaries", None):
+        say(f"reading boundaries {args.boundaries}")
+        area = load_study_area(args.boundaries, area_id=args.area_id, name_column=args.name_column,
+                               authority_column=args.authority_column, ward_column=args.ward_column, crs=args.crs,
+                               snap_m=args.snap_m or 0.0, name=args.study_area_name)
+    elif getattr(args, "store", False):
+        area = open_store(say).analysis_area()
+    else:
+        raise InputError(None, "give --boundaries PATH (or --store, to analyse the store's own study area)",
+                         "the areas to count incidents in")
+    for note in area.notes:
         say(note)
-    say(f"{len(b.data):,} areas, code column {b.code_column}")
-    return b
+    say(area.describe())
+    return area
 
 
-def count_in_areas(loaded: LoadedIncidents, areas, args, say: Progress) -> tuple[pd.Series, dict]:
+def count_in_areas(loaded: LoadedIncidents, area, args, say: Progress) -> tuple[pd.Series, dict]:
     """Incidents per area (every area, zeros included) by strict point-in-polygon, with the report line."""
     from geo.areas import assign_areas
     from geo.lsoa_lookup import equivalent_pairs
 
     data = loaded.data
-    assigned = assign_areas(data, areas, snap_tolerance_m=getattr(args, "snap_m", 0.0),
+    snap = args.snap_m if getattr(args, "snap_m", None) is not None else area.snap_tolerance_m
+    assigned = assign_areas(data, area.index, snap_tolerance_m=snap,
                             supplied=data["supplied_area_code"], equivalent_codes=equivalent_pairs())
-    say(assigned.sentence("area"))
+    say(assigned.sentence(area.unit))
     if assigned.outside:
         warn(f"{assigned.outside:,} incident(s) lie outside every area of the boundaries and are not counted")
     weights = data["weight"].to_numpy(float)
     counts = pd.Series(weights, index=assigned.codes.to_numpy()).groupby(level=0).sum()
-    counts = counts.drop(index="", errors="ignore").reindex(areas["area_code"], fill_value=0.0)
-    meta = {**loaded.metadata,
+    counts = counts.drop(index="", errors="ignore").reindex(area.areas["area_code"], fill_value=0.0)
+    meta = {**loaded.metadata, "study_area": area.describe(),
             "months": f"{data['month'].min()} to {data['month'].max()}",
             "crime_types": ", ".join(args.crime_type) if args.crime_type else "all",
             "incidents_outside_areas": str(assigned.outside),
-            "area_assignment": assigned.sentence("area")}
+            "area_assignment": assigned.sentence(area.unit)}
     return counts, meta
 
 
@@ -293,6 +314,9 @@ def read_values(args, areas) -> tuple[pd.Series, dict]:
 
 
 def check_values_options(args) -> None:
+    if not args.boundaries and not args.store:
+        raise InputError(None, "give --boundaries PATH (or --store, to analyse the store's own study area)",
+                         "the areas to count incidents in")
     if bool(args.incidents or args.store) == bool(args.values):
         raise InputError(None, "give either --incidents or --values (or --store for stored incidents)",
                          "one source of values per run")

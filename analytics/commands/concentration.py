@@ -17,8 +17,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser("concentration", help=HELP)
     C.add_area_options(p)
     p.add_argument("--json", action="store_true", help="print Lorenz points, Gini and top shares as JSON")
-    p.add_argument("--unit", default="area", help='what the areas are called in the sentence (e.g. "LSOA")')
-    p.add_argument("--area-name", default="the area", help='how the whole area is called (e.g. "Birmingham")')
+    p.add_argument("--unit", help='what the areas are called in the sentence (default: LSOA for LSOA boundaries, '
+                   'else "area")')
+    p.add_argument("--area-name", help='how the whole area is called (default: the study area\'s name)')
 
 
 def check(args) -> None:
@@ -30,13 +31,13 @@ def run(args, say: C.Progress) -> int:
     from analytics.concentration import Concentration, gini_line, top_share_lines
     from analytics.disclosure import ProtectedCounts
 
-    b = C.read_areas(args, say)
+    area = C.study_area(args, say)
     if args.values:
-        values, _ = C.read_values(args, b.data)
+        values, _ = C.read_values(args, area.areas)
         policy, what = C.disclosure_policy(args, None, say), args.value_column
     else:
         loaded = C.load_incidents(args, say)
-        values, _ = C.count_in_areas(loaded, b.data, args, say)
+        values, _ = C.count_in_areas(loaded, area, args, say)
         policy, what = C.disclosure_policy(args, loaded, say), "recorded incidents"
     total_text = None
     if policy.enabled:
@@ -44,7 +45,8 @@ def run(args, say: C.Progress) -> int:
         say(protected.summary())
         total_text = protected.total_label()
         values = protected.statistics_values()
-    conc = Concentration(values.to_numpy(float), unit=args.unit, what=what, area_name=args.area_name)
+    conc = Concentration(values.to_numpy(float), unit=args.unit or area.unit, what=what,
+                         area_name=args.area_name or area.name)
     if args.json:
         out = conc.to_dict()
         if total_text is not None:

@@ -58,14 +58,14 @@ def run(args, say: C.Progress) -> int:
     from analytics.hotspot_table import hotspot_table
     from geo.writers import LAYER_FORMATS, TABLE_FORMATS
 
-    b = C.read_areas(args, say)
-    areas = b.data
+    area = C.study_area(args, say)
+    areas = area.areas
     if args.values:
         values, meta = C.read_values(args, areas)
         label, policy, protected = args.value_column, C.disclosure_policy(args, None, say), None
     else:
         loaded = C.load_incidents(args, say)
-        values, meta = C.count_in_areas(loaded, areas, args, say)
+        values, meta = C.count_in_areas(loaded, area, args, say)
         label, policy = "incident count", C.disclosure_policy(args, loaded, say)
         protected = ProtectedCounts(values, None, None, policy) if policy.enabled else None
         if protected is not None:
@@ -75,7 +75,7 @@ def run(args, say: C.Progress) -> int:
         + ("" if args.fdr else ", no FDR"))
     result = hotspot_table(areas, values, value_label=label, weights=args.weights, permutations=args.permutations,
                            seed=args.seed, fdr=args.fdr, population=population_for(areas),
-                           metadata={"boundaries": f"{args.boundaries} ({b.code_column})", **meta})
+                           metadata={"boundaries": f"{area.source} ({area.code_column})", **meta})
     table, metadata = result.table, result.metadata
     if protected is not None:
         table = protected.label_frame(table.assign(value=protected.counts.reindex(table["area_code"]).to_numpy()),

@@ -22,9 +22,13 @@ def add_parser(sub) -> None:
     p.add_argument("--sensitive", action="store_true",
                    help="mark these batches sensitive: every analysis of them suppresses small numbers "
                         "(ed and ambulance always are)")
+    C.add_boundary_options(p)
+    p.epilog = ("The first ingest into a new store fixes its study area: --boundaries, else the bundled West "
+                "Midlands LSOAs. Later ingests use it; different boundaries are refused.")
 
 
 def check(args) -> None:
+    C.check_incident_options(args)
     for path in args.paths:
         if not Path(path).exists():
             raise InputError(path, "no such file or folder", "check the path")
@@ -72,8 +76,14 @@ def run(args, say: C.Progress) -> int:
     """Store files in the incident store; files already stored add nothing."""
     from geo.store import current_user
 
+    from geo.store import IncidentStore
+
     mapping = read_mapping(args.mapping) if args.mapping else None
-    store = C.open_store(say)
+    area = C.study_area(args, say) if args.boundaries else None
+    store = IncidentStore(area=area)
+    say(f"incident store {store.path}")
+    held = store.study_area()
+    say(f"study area: {(held or store.analysis_area()).describe()}" + ("" if held else " (new store: fixed now)"))
     say(f"reading and checking {len(args.paths)} input(s) as {args.source}")
     result = store.ingest(args.paths, args.source, loaded_by=args.loaded_by if args.loaded_by is not None
                           else current_user(), mapping=mapping, sensitive=args.sensitive)

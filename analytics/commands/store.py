@@ -55,9 +55,11 @@ def run(args, say: C.Progress) -> int:
     store = C.open_store(say)
     if args.store_command == "list":
         batches = _batches_for_output(store.batches())
+        area = store.study_area()
         if args.json:
             print(json.dumps(batches, indent=2, ensure_ascii=False))
             return 0
+        print(f"study area: {area.describe()}" if area else "study area: none yet (fixed by the first ingest)")
         if not batches:
             print(f"the store {store.path} holds no batches")
             return 0

@@ -135,7 +135,7 @@ def test_concentration_reveals_nothing(runner, as_json):
         result = json.loads(outs[0])
         assert result["suppression_threshold"] == "5"
     else:
-        assert "top 1 % of areas (17 areas, 1.0 % of the 1,719)" in outs[0]
+        assert "top 1 % of LSOAs (17 LSOAs, 1.0 % of the 1,719)" in outs[0]
 
 
 @pytest.mark.parametrize("ext", ["csv", "xlsx", "geojson", "gpkg"])
