@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.catalogue import LAYERS, attribution_lines
+from geo.study_area import LAYER_NAMES
 from ui import cache
 from ui.method_notes import METHOD_NOTES
 from ui.page import footer, header
@@ -12,6 +13,12 @@ from ui.state import current_view
 view = current_view()
 sel = view.selection
 header("Data & method", None)
+
+area = cache.study_area()
+st.subheader("Study area")
+st.markdown(f"**{area.describe()}.** Snap tolerance for gaps between its areas: {area.snap_tolerance_m:g} m.")
+st.dataframe(pd.DataFrame([{"Layer": label, "Available": "yes" if area.has(key) else "no (give your own file)"}
+                           for key, label in LAYER_NAMES.items()]), hide_index=True, width="stretch")
 
 st.subheader("Sources")
 st.dataframe(pd.DataFrame([{"Layer": l.title, "Geography": l.geography, "Vintage": l.vintage, "Units": l.units,

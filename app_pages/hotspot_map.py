@@ -55,8 +55,12 @@ if st.session_state.get("map_mode") not in modes:
     st.session_state.pop("map_mode", None)  # e.g. kernel density, no longer offered once suppression is on
 c_mode, c_over = st.columns([3, 2])
 mode = c_mode.radio("Colour the map by", modes, format_func=M.MODES.get, horizontal=True, key="map_mode")
-overlays = c_over.multiselect("Overlays", list(M.OVERLAYS), format_func=M.OVERLAYS.get, key="map_overlays",
-                              help="Risk factors on top of the hot spots. Each says its geography level.")
+offered_overlays = M.available_overlays()
+overlays = c_over.multiselect("Overlays", offered_overlays, format_func=M.OVERLAYS.get, key="map_overlays",
+                              help="Risk factors on top of the hot spots. Each says its geography level."
+                              + ("" if len(offered_overlays) == len(M.OVERLAYS) else
+                                 " Schools, under-25s, IMD 2025 and substance misuse are bundled for the West "
+                                 "Midlands only."))
 extras = []
 if has_points:
     offered = [] if suppressing else ["clusters", "points"]

@@ -17,6 +17,17 @@ header("Load data", None, "Add police.uk months (the monthly CSVs or the archive
        "Loading the same file twice adds nothing; overlapping police.uk months are de-duplicated on Crime ID.")
 path = I.store_path()
 st.caption(f"Store: `{path}` (set `HOTSPOT_STORE` or `store_path` in `.streamlit/secrets.toml` to move it).")
+area = I.study_area()
+held = I.store_area()
+if held is not None:
+    st.markdown(f"**Study area of this store:** {held.describe()}. Points outside it are rejected, with that reason. "
+                "To analyse another force's or partnership's area, start another store (set `HOTSPOT_STORE`) and "
+                "load its boundaries with the first files: `python -m analytics ingest FILES --source police "
+                "--boundaries LSOAS.geojson`.")
+else:
+    st.markdown(f"**Study area:** {area.describe()}. The store is empty: the first load fixes this as its study "
+                "area. For another area, set `HOTSPOT_AREA` to its boundary file before starting the app, or load "
+                "the first files from the command line with `--boundaries`.")
 
 source = st.radio("What are you loading?", list(I.SOURCE_LABELS), format_func=I.SOURCE_LABELS.get, horizontal=True)
 loaded_by = st.text_input("Loaded by", value=st.session_state.get("loaded_by", current_user()),
@@ -68,13 +79,17 @@ else:
         st.dataframe(report.reason_counts().rename_axis("Reason").reset_index(), hide_index=True)
         st.download_button("Download the rejected rows (CSV)", I.rejects_csv(report), file_name="rejected-rows.csv",
                            mime="text/csv")
+    outside = int(report.reason_counts().get("outside the study area", 0))
     for note in report.notes:
-        st.caption(note)
+        if outside and "the store's study area" in note and outside >= 0.5 * max(report.rows_read, 1):
+            st.warning(note)  # another force's file: say whose, and how to analyse that area
+        else:
+            st.caption(note)
     st.subheader("3. Confirm" if source != "police" else "2. Confirm")
     if st.button(f"Load {report.accepted:,} rows into the store", type="primary", disabled=report.accepted == 0):
         try:
             with st.spinner("Loading — rows are written in one transaction per file…"):
-                with IncidentStore(path) as store:
+                with IncidentStore(path, area=area) as store:
                     result = store.ingest(items, source, loaded_by=loaded_by, mapping=mapping,
                                           sensitive=bool(sensitive))
         except InputError as exc:

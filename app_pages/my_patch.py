@@ -16,15 +16,17 @@ from ui.state import current_view
 view = current_view()
 sel = view.selection
 data = area_data_or_stop(sel)
-header("My patch", data, "Choose a local authority or ward in the sidebar, or paste or pick a custom list of LSOAs.")
+header("My patch", data, "Choose a local authority or ward in the sidebar, or paste or pick a custom list of areas.")
 lookup = cache.lsoa_lookup_frame()
+area = cache.study_area()
 
-with st.expander("Custom patch: paste LSOA codes or pick them on the map", expanded=sel.geography.startswith("lsoas")):
-    text = st.text_area("LSOA 2021 codes (any separators)", value=st.session_state.get("geo_custom", "").replace(",", "\n"),
-                        height=110, placeholder="E01009061\nE01009053")
+with st.expander(f"Custom patch: paste {area.unit} codes or pick them on the map",
+                 expanded=sel.geography.startswith("lsoas")):
+    text = st.text_area(f"{area.unit} codes (any separators)", value=st.session_state.get("geo_custom", "").replace(",", "\n"),
+                        height=110, placeholder="\n".join(lookup["area_code"].head(2)))
     known, unknown = P.parse_codes(text, set(lookup["area_code"]))
     if unknown:
-        st.warning(f"{len(unknown)} code(s) are not West Midlands 2021 LSOAs and were left out: "
+        st.warning(f"{len(unknown)} code(s) are not areas of {area.name} and were left out: "
                    f"{', '.join(unknown[:10])}")
     picked = st.session_state.get("patch_picked", [])
     c1, c2 = st.columns(2)
@@ -57,7 +59,7 @@ if mine.empty:
     st.warning(f"None of {where}'s LSOAs is in the analysed extent ({data.extent_note})")
     st.stop()
 codes = list(mine["area_code"])
-st.subheader(f"{where}: {len(mine):,} LSOAs")
+st.subheader(f"{where}: {len(mine):,} {area.unit}s")
 
 n_hot = int(mine["gi_class"].str.startswith("Hot").sum())
 c1, c2, c3 = st.columns(3)
@@ -106,11 +108,15 @@ with right:
             st.caption(top_note)
         st.dataframe(top, hide_index=True, width="stretch")
 
-st.subheader("Risk factors: the patch against the West Midlands")
-profile = P.risk_profile(codes)
-st.dataframe(profile, hide_index=True, width="stretch")
-st.caption("Population-weighted means. Associations, not causes; local-authority factors are the same for every "
-           "LSOA of an authority.")
+if area.has("risk_factors"):
+    st.subheader("Risk factors: the patch against the West Midlands")
+    profile = P.risk_profile(codes)
+    st.dataframe(profile, hide_index=True, width="stretch")
+    st.caption("Population-weighted means. Associations, not causes; local-authority factors are the same for "
+               "every LSOA of an authority.")
+else:
+    profile = None
+    st.caption(area.missing_layer_text("risk_factors") + " The Risk factors page takes your own factor file.")
 
 brief = P.brief_html(f"Violence brief — {where}", data, mine, safe.head(25), profile, data.notes, sel.dataset)
 st.download_button("Download the one-page patch brief (printable HTML)", brief.encode("utf-8"),

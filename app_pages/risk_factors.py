@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from geo.risk_factors import FACTORS
+from geo.errors import InputError
 from ui import cache
 from ui import hotspot_map as M
 from ui import risk as R
@@ -23,14 +23,35 @@ header("Risk factors", data, "Education (school absence and exclusion), substanc
        "people under 25) and deprivation, against violence. **These are associations, not causes**: an area can be "
        "deprived and violent because of a third thing, and area-level links do not hold for individuals.")
 
-labels = {f.column: f"{f.label} — {f.geography}" for f in FACTORS}
+area = cache.study_area()
+uploaded = None
+with st.expander("Your own risk factors (CSV or XLSX)", expanded=not area.is_bundled):
+    st.caption("One row per area: a column of area codes (area_code, or a column ending in CD) and one numeric column "
+               "per factor, at the study area's geography. Each column becomes a factor below.")
+    if not area.is_bundled:
+        st.info(area.missing_layer_text("risk_factors"))
+    upload = st.file_uploader("Factor file", type=["csv", "xlsx"], key="factor_file")
+    if upload is not None:
+        try:
+            uploaded, factor_notes = R.read_factor_file(upload.getvalue(), upload.name, set(area.areas["area_code"]))
+        except InputError as exc:
+            st.error(str(exc))
+        else:
+            for note in factor_notes:
+                st.caption(note)
+fs = R.factor_set(area, uploaded)
+if not fs.factors:
+    st.warning("No risk factor is available for this study area yet: give a factor file above.")
+    footer(sel.dataset)
+    st.stop()
+labels = {f.column: f"{f.label} — {f.geography}" for f in fs.factors}
 column = st.selectbox("Risk factor", list(labels), format_func=labels.get)
 prot = None if data.counts_are_estimates else protected(sel)
 if prot is not None:  # statistics on the counts as shown; no dot shows a hidden count
     data = replace(data, areas=cache.statistics_areas(sel))
-frame, violence_label = R.factor_frame(data, column)
+frame, violence_label = R.factor_frame(data, column, fs)
 rho, p, n = R.spearman(frame)
-factor = next(f for f in FACTORS if f.column == column)
+factor = fs.get(column)
 c1, c2 = st.columns([2, 1])
 with c1:
     plotted = R.without_hidden(frame, prot, factor.geography)
@@ -50,12 +71,15 @@ with c2:
     if factor.geography == "local authority":
         st.warning("Only 7 local authorities: a correlation over 7 points is weak evidence either way.")
 
-st.subheader("Violence × deprivation (3 × 3)")
-bv = R.bivariate_classes(data)
+if fs.deprivation is None:
+    footer(sel.dataset)
+    st.stop()
+st.subheader(f"Violence × {'deprivation' if 'IMD' in fs.deprivation_label else fs.deprivation_label} (3 × 3)")
+bv = R.bivariate_classes(data, fs)
 shapes = data.areas[["area_code", "area_name", "geometry"]].merge(bv, on="area_code")
 shapes["fill"] = [[int(c[i:i + 2], 16) for i in (1, 3, 5)] + [220] for c in shapes["colour"]]
 tiers = ["low", "middle", "high"]
-shapes["tip"] = [tip(f"{n} ({c})", [("Violence", tiers[v] + " third"), ("Deprivation (IMD 2025)", tiers[d] + " third")])
+shapes["tip"] = [tip(f"{n} ({c})", [("Violence", tiers[v] + " third"), (fs.deprivation_label, tiers[d] + " third")])
                  for n, c, v, d in zip(shapes["area_name"], shapes["area_code"], shapes["v"], shapes["d"])]
 left, right = st.columns([3, 1])
 with left:
@@ -74,9 +98,9 @@ with right:
                "Teal: deprived, less violence.")
 
 st.subheader("Bivariate local Moran: violence against deprivation nearby")
-lisa = R.bivariate_lisa(data)
+lisa = R.bivariate_lisa(data, fs=fs)
 counts = lisa["class"].value_counts()
 st.markdown(" · ".join(f"**{LISA_LABELS.get(k, k)}**: {int(counts.get(k, 0))}" for k in LISA_COLOURS))
-st.caption("HH: a violent LSOA surrounded by deprived LSOAs; permutation p, false-discovery-rate controlled. "
-           "Deprivation from IMD 2025 scores (LSOA).")
+st.caption(f"HH: a violent area surrounded by deprived areas; permutation p, false-discovery-rate controlled. "
+           f"Deprivation: {fs.deprivation_label}.")
 footer(sel.dataset)

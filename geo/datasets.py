@@ -24,9 +24,9 @@ import shapely
 
 from geo import bundled
 from geo.areas import assign_areas
-from geo.layers import VIOLENCE_WITH_INJURY, VIOLENCE_WITHOUT_INJURY, lsoa21_population
-from geo.lsoa_lookup import lsoa21_hierarchy
+from geo.layers import VIOLENCE_WITH_INJURY, VIOLENCE_WITHOUT_INJURY
 from geo.police_uk import SERIOUS_VIOLENCE_TYPES, VIOLENCE
+from geo.study_area import StudyArea, west_midlands
 
 IOD = "iod2025"
 BHAM = "bham2017"
@@ -91,12 +91,7 @@ class AreaData:
 
 def lsoa_frame() -> gpd.GeoDataFrame:
     """All West Midlands 2021 LSOAs with ward/LAD names and mid-2020 populations (all ages, under 25)."""
-    lsoa = bundled.boundaries("lsoa21")[["area_code", "area_name", "geometry"]]
-    h = lsoa21_hierarchy().rename(columns={"LSOA21CD": "area_code", "WD24CD": "ward_code", "WD24NM": "ward_name",
-                                           "LAD24CD": "lad_code", "LAD24NM": "lad_name"})
-    out = lsoa.merge(h[["area_code", "ward_code", "ward_name", "lad_code", "lad_name"]], on="area_code", how="left")
-    pop = lsoa21_population(POPULATION_YEAR).rename(columns={"all_ages": "population", "age_0_24": "population_u25"})
-    return out.merge(pop, on="area_code", how="left")
+    return west_midlands().frame()
 
 
 def geography_mask(areas: pd.DataFrame, geography: str) -> pd.Series:
@@ -156,15 +151,21 @@ def iod_area_data(selection: Selection) -> AreaData:
 
 
 def points_area_data(points: gpd.GeoDataFrame, selection: Selection, title: str, extent_from: gpd.GeoDataFrame,
-                     notes: list[str] | None = None, extent: str = "hull") -> AreaData:
-    """LSOA counts from incident points, analysed over the LSOAs the data covers.
+                     notes: list[str] | None = None, extent: str = "hull", area: StudyArea | None = None) -> AreaData:
+    """Area counts from incident points, analysed over the areas the data covers.
 
-    ``extent="hull"``: LSOAs mostly inside the area the incidents span (a data set cut to a radius);
-    ``extent="authorities"``: every LSOA of the local authorities the incidents fall in (force-wide police
-    data, or a hospital's catchment, where an LSOA with no incidents is a genuine zero).
+    ``extent="hull"``: areas mostly inside the area the incidents span (a data set cut to a radius);
+    ``extent="authorities"``: every area of the local authorities the incidents fall in (force-wide police
+    data, or a hospital's catchment, where an area with no incidents is a genuine zero);
+    ``extent="all"``: every area of the study area (a user's own boundaries are the extent they chose).
     """
-    areas = lsoa_frame()
-    if extent == "authorities":
+    area = area or west_midlands()
+    areas = area.frame()
+    unit = area.unit
+    if extent == "all":
+        covered = areas.copy()
+        extent_text = f"All {len(covered):,} {unit}s of {area.name}."
+    elif extent == "authorities":
         lads = set(assign_areas(extent_from, areas).codes.map(areas.set_index("area_code")["lad_code"]).dropna())
         covered = areas[areas["lad_code"].isin(lads)].copy()
         extent_text = (f"The {len(covered):,} LSOAs of the local authorities the incidents fall in "
@@ -177,7 +178,7 @@ def points_area_data(points: gpd.GeoDataFrame, selection: Selection, title: str,
         extent_text = (f"The {len(covered):,} LSOAs covered by the data (at least {EXTENT_MIN_OVERLAP:.0%} of the "
                        "LSOA inside the area the incidents span); other LSOAs are not analysed.")
     if len(covered) < 3:
-        raise ValueError(f"the incidents cover only {len(covered)} LSOA(s): too few to look for hot spots")
+        raise ValueError(f"the incidents cover only {len(covered)} {unit}(s): too few to look for hot spots")
     months_all = sorted(points["month"].unique())
     pts = points
     types = list(selection.crime_types)
@@ -206,7 +207,8 @@ def points_area_data(points: gpd.GeoDataFrame, selection: Selection, title: str,
     what = ", ".join(types) if types else "All crime types"
     extra = list(notes or []) + extra_notes
     if outside:
-        extra.append(f"{outside:,} incidents fall in LSOAs only partly covered by the data and are not counted.")
+        extra.append(f"{outside:,} incidents fall outside the analysed {unit}s and are not counted"
+                     + (" (in LSOAs only partly covered by the data)." if extent == "hull" else "."))
     return AreaData(
         areas=covered.reset_index(drop=True), points=pts[pts["area_code"] != ""].reset_index(drop=True),
         monthly=monthly, title=f"{what}, {_month_words(months_sel)} — {title}",
@@ -225,8 +227,14 @@ def bham_area_data(selection: Selection) -> AreaData:
                                    "Jan–Nov 2017; the source dropped records at 6 snap points with no postcode."])
 
 
-def area_data(selection: Selection, store_points: gpd.GeoDataFrame | None = None) -> AreaData:
-    """The AreaData for the selection (``store_points`` = incidents read from the store, for ``store``)."""
+def area_data(selection: Selection, store_points: gpd.GeoDataFrame | None = None,
+              area: StudyArea | None = None) -> AreaData:
+    """The AreaData for the selection (``store_points`` = incidents read from the store, for ``store``),
+    on ``area`` (default: the bundled West Midlands; the bundled datasets exist for it alone)."""
+    area = area or west_midlands()
+    if selection.dataset in (IOD, BHAM) and not area.is_bundled:
+        raise ValueError(f"{DATASET_TITLES[selection.dataset]} is bundled for the West Midlands only, not for "
+                         f"{area.name}: choose the stored incidents")
     if selection.dataset == IOD:
         return iod_area_data(selection)
     if selection.dataset == BHAM:
@@ -240,7 +248,8 @@ def area_data(selection: Selection, store_points: gpd.GeoDataFrame | None = None
         if pts.empty:
             raise ValueError("no stored incidents from the chosen sources")
         srcs = ", ".join(sorted(pts["source"].unique()))
-        return points_area_data(pts, selection, f"stored incidents ({srcs})", pts, extent="authorities")
+        return points_area_data(pts, selection, f"stored incidents ({srcs})", pts,
+                                extent="authorities" if area.is_bundled else "all", area=area)
     raise ValueError(f"unknown dataset {selection.dataset!r}")
 
 

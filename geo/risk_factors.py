@@ -86,6 +86,17 @@ def _lsoa_risk_factors() -> pd.DataFrame:
     return out
 
 
+@lru_cache(maxsize=1)
+def _imd2019_england() -> pd.DataFrame:
+    table = bundled.table("imd2019_england")
+    return table.rename(columns={"LSOA11CD": "area_code", "IMD_decile": "imd2019_decile"})
+
+
+def imd2019_deciles() -> pd.DataFrame:
+    """area_code (LSOA 2011; unchanged 2021 LSOAs keep the code) and imd2019_decile, for all of England."""
+    return _imd2019_england()[["area_code", "imd2019_decile"]].copy()
+
+
 def lsoa_risk_factors() -> pd.DataFrame:
     """One row per West Midlands 2021 LSOA with every risk factor (see :data:`FACTORS`)."""
     return _lsoa_risk_factors().copy()

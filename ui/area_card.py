@@ -38,7 +38,7 @@ def area_card(selection: D.Selection, params: M.MethodParams, area_code: str) ->
             f'background:{colour};border:1px solid #555;display:inline-block"></span>'
             f'<span style="font-size:1.4rem;font-weight:600">{html.escape(str(r["area_name"]))} '
             f'({html.escape(area_code)})</span></div>'
-            f'<div>{html.escape(str(r["ward_name"]))} ward, {html.escape(str(r["lad_name"]))}</div>',
+            f'<div>{html.escape(", ".join(p for p in (str(r["ward_name"]) + " ward" if r["ward_name"] else "", str(r["lad_name"])) if p))}</div>',
             unsafe_allow_html=True)
         c1, c2, c3, c4 = st.columns(4)
         est = " (estimate)" if data.counts_are_estimates else ""
@@ -56,8 +56,8 @@ def area_card(selection: D.Selection, params: M.MethodParams, area_code: str) ->
             f"**{LISA_LABELS.get(r['lisa_class'], r['lisa_class'])}** (quadrant {r['lisa_quadrant']}, "
             f"p = {_num(r['lisa_p_sim'], 3)}) · Residents {_num(r['population'], 0)}, "
             f"aged under 25 {_num(r['population_u25'], 0)}")
-        rf = lsoa_risk_factors().set_index("area_code")
-        if area_code in rf.index:
+        rf = lsoa_risk_factors().set_index("area_code") if cache.study_area().has("risk_factors") else None
+        if rf is not None and area_code in rf.index:
             me = rf.loc[area_code]
             table = pd.DataFrame([
                 {"Risk factor": f.label, "This LSOA": _num(me[f.column], 2),

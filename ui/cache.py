@@ -22,10 +22,80 @@ from geo.errors import InputError
 MAX_ENTRIES = 64
 
 
-@st.cache_resource(show_spinner=False)
+AREA_ENV = "HOTSPOT_AREA"  # a boundary file for the app's study area (when the store has none yet)
+
+
+def study_area():
+    """The app's study area: the store's own when it has one, else the boundary file named by
+    ``HOTSPOT_AREA`` (or ``[study_area]`` in .streamlit/secrets.toml), else the bundled West Midlands."""
+    from geo.study_area import west_midlands
+
+    stored = store_area()
+    if stored is not None:
+        return stored
+    config = configured_area()
+    return _configured_study_area(*config) if config else west_midlands()
+
+
+def configured_area() -> tuple | None:
+    """(path, area_id, name_column, authority_column, ward_column, name) from the environment or secrets."""
+    keys = ("path", "area_id", "name_column", "authority_column", "ward_column", "name")
+    path = os.environ.get(AREA_ENV, "").strip()
+    if path:
+        return (path, *(os.environ.get(f"{AREA_ENV}_{k.upper()}") or None for k in keys[1:]))
+    try:
+        section = st.secrets.get("study_area")
+    except (FileNotFoundError, KeyError, AttributeError):  # no secrets file
+        section = None
+    if isinstance(section, str):
+        return (section, None, None, None, None, None)
+    if section and section.get("path"):
+        return tuple(section.get(k) for k in keys)
+    return None
+
+
+@st.cache_resource(show_spinner="Reading the study area's boundaries…")
+def _configured_study_area(path, area_id, name_column, authority_column, ward_column, name):
+    from geo.study_area import load_study_area
+
+    return load_study_area(path, area_id=area_id, name_column=name_column, authority_column=authority_column,
+                           ward_column=ward_column, name=name)
+
+
+def store_area():
+    """The store's study area, or None (no store, an empty store, or one that cannot be read)."""
+    path = store_path()
+    if not path.exists():
+        return None
+    try:
+        return _store_area(str(path), path.stat().st_mtime_ns)
+    except InputError:
+        return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _store_area(path: str, stamp: int):
+    from geo.store import IncidentStore
+
+    with IncidentStore(path) as store:
+        return store.study_area()
+
+
+def data_key() -> str:
+    """What the cached analyses depend on beyond the selection: the study area and the store's content."""
+    path = store_path()
+    stamp = path.stat().st_mtime_ns if path.exists() else 0
+    return f"{study_area().key}:{path}:{stamp}"
+
+
 def lsoa_lookup_frame() -> pd.DataFrame:
-    """area_code, ward_code/name, lad_code/name for every WM LSOA (no geometry)."""
-    return pd.DataFrame(D.lsoa_frame().drop(columns="geometry"))
+    """area_code, area_name, ward_code/name, lad_code/name for every area of the study area (no geometry)."""
+    return _lookup_frame(study_area().key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _lookup_frame(key: str) -> pd.DataFrame:
+    return study_area().lookup()
 
 
 @st.cache_resource(show_spinner=False)
@@ -86,22 +156,22 @@ def _bham_points() -> gpd.GeoDataFrame:
 
 def area_data(selection: D.Selection) -> D.AreaData:
     """The analysed extent's areas and measure (the same for every geography: see ``Selection.analysed``)."""
-    return _area_data(selection.analysed())
+    return _area_data(selection.analysed(), data_key())
 
 
-@st.cache_data(show_spinner="Counting incidents per LSOA…", max_entries=MAX_ENTRIES)
-def _area_data(selection: D.Selection) -> D.AreaData:
-    return D.area_data(selection, store_points() if selection.dataset == D.STORE else None)
+@st.cache_data(show_spinner="Counting incidents per area…", max_entries=MAX_ENTRIES)
+def _area_data(selection: D.Selection, key: str) -> D.AreaData:
+    return D.area_data(selection, store_points() if selection.dataset == D.STORE else None, study_area())
 
 
 def protected_counts(selection: D.Selection):
     """The selection's counts as every page may show them (None when nothing is suppressed): one
     pattern for every area, ward and authority chosen, so no two views reveal a hidden count."""
-    return _protected_counts(selection.disclosed())
+    return _protected_counts(selection.disclosed(), data_key())
 
 
 @st.cache_data(show_spinner="Protecting small numbers…", max_entries=MAX_ENTRIES)
-def _protected_counts(selection: D.Selection):
+def _protected_counts(selection: D.Selection, key: str):
     from ui.privacy import build_protected, policy
 
     return build_protected(area_data(selection), policy(selection))
@@ -118,11 +188,12 @@ def hotspots(selection: D.Selection, weights: str = "queen", permutations: int =
              seed: int = 12345) -> HotspotTable:
     """Gi*/LISA over the whole analysed extent (choosing an area only changes what is shown: no new run),
     on the counts as shown when small numbers are suppressed."""
-    return _hotspots(selection.disclosed(), weights, permutations, fdr, seed)
+    return _hotspots(selection.disclosed(), weights, permutations, fdr, seed, data_key())
 
 
 @st.cache_data(show_spinner="Finding hot spots (Gi* and local Moran's I)…", max_entries=MAX_ENTRIES)
-def _hotspots(selection: D.Selection, weights: str, permutations: int, fdr: bool, seed: int) -> HotspotTable:
+def _hotspots(selection: D.Selection, weights: str, permutations: int, fdr: bool, seed: int,
+              key: str) -> HotspotTable:
     data = area_data(selection)
     areas = statistics_areas(selection)
     values = areas.set_index("area_code")["value"].fillna(0.0)

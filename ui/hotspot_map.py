@@ -82,8 +82,13 @@ class AreaLayers:
         return [self.row_codes[r] for r in rows if 0 <= r < len(self.row_codes)]
 
 
-@st.cache_data(show_spinner="Drawing the map…", max_entries=64)
 def area_layer_data(selection: D.Selection, p: MethodParams, mode: str) -> AreaLayers:
+    """Cached with the study area and the store's content (:func:`ui.cache.data_key`): see :func:`_area_layer_data`."""
+    return _area_layer_data(selection, p, mode, cache.data_key())
+
+
+@st.cache_data(show_spinner="Drawing the map…", max_entries=64)
+def _area_layer_data(selection: D.Selection, p: MethodParams, mode: str, key: str) -> AreaLayers:
     """The shown areas coloured by ``mode`` (Gi* class, local Moran class or value), with tooltips."""
     data = cache.area_data(selection)
     frame = area_frame(selection, p)
@@ -143,8 +148,13 @@ def prefetch_other_measures(selection: D.Selection, p: MethodParams, mode: str, 
     return sum(PREFETCH.submit((build, s, p, mode), build, s, p, mode) for s in others)
 
 
-@st.cache_data(show_spinner="Finding hot spots on a grid…", max_entries=16)
 def grid_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, list, str, dict]:
+    """Cached with the study area and the store's content (:func:`ui.cache.data_key`): see :func:`_grid_layer_data`."""
+    return _grid_layer_data(selection, p, cache.data_key())
+
+
+@st.cache_data(show_spinner="Finding hot spots on a grid…", max_entries=16)
+def _grid_layer_data(selection: D.Selection, p: MethodParams, key: str) -> tuple[dict, list, str, dict]:
     data = cache.area_data(selection)
     xy = data.points[["easting", "northing"]].to_numpy()
     pol = policy(selection)
@@ -160,8 +170,13 @@ def grid_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, list
             f"Gi* on {p.cell_size_m:g} m {p.grid_shape}s", result.parameters)
 
 
-@st.cache_data(show_spinner="Estimating kernel density…", max_entries=16)
 def kde_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, list, str, dict]:
+    """Cached with the study area and the store's content (:func:`ui.cache.data_key`): see :func:`_kde_layer_data`."""
+    return _kde_layer_data(selection, p, cache.data_key())
+
+
+@st.cache_data(show_spinner="Estimating kernel density…", max_entries=16)
+def _kde_layer_data(selection: D.Selection, p: MethodParams, key: str) -> tuple[dict, list, str, dict]:
     data = cache.area_data(selection)
     grid = make_grid(data.areas.union_all(), cell_size_m=max(25.0, p.cell_size_m / 3), shape="square")
     kde = kernel_density(grid, data.points[["easting", "northing"]].to_numpy(), bandwidth_m=p.bandwidth_m,
@@ -176,8 +191,13 @@ def kde_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, list,
             f"Incidents per km² (quartic kernel, bandwidth {kde.bandwidth_m:,.0f} m)", kde.parameters)
 
 
-@st.cache_data(show_spinner="Clustering incidents (DBSCAN)…", max_entries=16)
 def cluster_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, pd.DataFrame, dict]:
+    """Cached with the study area and the store's content (:func:`ui.cache.data_key`): see :func:`_cluster_layer_data`."""
+    return _cluster_layer_data(selection, p, cache.data_key())
+
+
+@st.cache_data(show_spinner="Clustering incidents (DBSCAN)…", max_entries=16)
+def _cluster_layer_data(selection: D.Selection, p: MethodParams, key: str) -> tuple[dict, pd.DataFrame, dict]:
     from analytics.clusters import DbscanClusters  # imports scikit-learn: only when clusters are asked for
 
     data = cache.area_data(selection)
@@ -194,11 +214,36 @@ def cluster_layer_data(selection: D.Selection, p: MethodParams) -> tuple[dict, p
     return to_geojson(outlines, ["fill", "tip"], tolerance_m=5), result.summary, result.parameters
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+def available_overlays() -> list[str]:
+    """The overlays the study area has data for (IMD 2019 is bundled for all of England)."""
+    area = cache.study_area()
+    wm = area.has("risk_factors")  # the bundled West Midlands, or areas cut from it
+    return [name for name in OVERLAYS if wm or (name == "imd2019" and area.has("imd2019"))]
+
+
 def overlay_layer_data(name: str, geography: str) -> tuple[object, str]:
+    """Cached with the study area and the store's content (:func:`ui.cache.data_key`): see :func:`_overlay_layer_data`."""
+    return _overlay_layer_data(name, geography, cache.data_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _overlay_layer_data(name: str, geography: str, key: str) -> tuple[object, str]:
     """Data for an overlay layer and a one-line legend."""
+    area = cache.study_area()
+    if not area.has("risk_factors"):
+        if name != "imd2019":
+            raise ValueError(area.missing_layer_text(name))
+        from geo.risk_factors import imd2019_deciles
+
+        frame = area.areas.merge(imd2019_deciles(), on="area_code")
+        frame = frame[(frame["imd2019_decile"] <= 2) & D.geography_mask(frame, geography)].copy()
+        frame["fill"] = [[0, 0, 0, 0]] * len(frame)
+        frame["tip"] = [tip(f"{n} ({c})", [("IMD 2019 decile", int(d))])
+                        for n, c, d in zip(frame["area_name"], frame["area_code"], frame["imd2019_decile"])]
+        return to_geojson(frame, ["fill", "tip"]), "Purple outline: 20 % most deprived LSOAs in England (IMD 2019)"
     rf = lsoa_risk_factors()
     lsoa = D.lsoa_frame()
+    lsoa = lsoa[lsoa["area_code"].isin(area.areas["area_code"])]  # an area cut from the West Midlands: its part
     if name in ("imd2025", "imd2019"):
         col = f"{name}_decile"
         frame = lsoa.merge(rf[["area_code", col]], on="area_code")
@@ -209,6 +254,7 @@ def overlay_layer_data(name: str, geography: str) -> tuple[object, str]:
         return to_geojson(frame, ["fill", "tip"]), f"Purple outline: 20 % most deprived LSOAs in England (IMD {name[-4:]})"
     if name == "schools":
         sch = schools().dropna(subset=["lat", "lon"])
+        sch = sch[sch["lsoa21cd"].isin(area.areas["area_code"])]
         sch["position"] = sch[["lon", "lat"]].round(5).to_numpy().tolist()
         absence = sch["abs_overall_pct"]
         sch["r"] = np.where(absence.notna(), 40 + 25 * absence.fillna(0), 40)
@@ -229,7 +275,9 @@ def overlay_layer_data(name: str, geography: str) -> tuple[object, str]:
         pts = pts[D.geography_mask(pts, geography)]
         return pts[["position", "r", "tip"]].to_dict("records"), "Blue dots: share of residents aged under 25 (ONS mid-2020)"
     if name == "substance":
-        la = cache.boundaries("lad24").merge(rf.drop_duplicates("lad_code")[["lad_code", "la_drug_misuse",
+        la = cache.boundaries("lad24")
+        la = la[la["area_code"].isin(area.areas["lad_code"])]
+        la = la.merge(rf.drop_duplicates("lad_code")[["lad_code", "la_drug_misuse",
                                                                              "la_alcohol_misuse"]],
                                              left_on="area_code", right_on="lad_code", how="left")
         la["fill"] = [[0, 0, 0, 0]] * len(la)
@@ -260,13 +308,27 @@ def overlay_layer(name: str, geography: str) -> tuple[pdk.Layer, str]:
                      get_line_color=[255, 255, 255, 200], line_width_min_pixels=0.5), legend
 
 
+def boundary_lines(kind: str, lad_code: str | None = None) -> str | None:
+    """Unique boundary segments (JSON text) of the wards (of one authority, if given) or of the authorities;
+    None when the study area names none."""
+    return _boundary_lines(kind, lad_code, cache.study_area().key)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def boundary_lines(kind: str, lad_code: str | None = None) -> str:
-    """Unique boundary segments (JSON text) of the wards (of one authority, if given) or of the authorities."""
-    frame = cache.boundaries("wards24" if kind == "wards" else "lad24")
+def _boundary_lines(kind: str, lad_code: str | None, area_key: str) -> str | None:
+    area = cache.study_area()
+    if area.is_bundled:  # the published ward and authority polygons
+        frame = cache.boundaries("wards24" if kind == "wards" else "lad24")
+        if lad_code:
+            frame = frame[frame["LAD24CD"] == lad_code]
+        return boundary_json(frame)
+    column = "ward_code" if kind == "wards" else "lad_code"
+    areas = area.areas[area.areas[column].ne("")]
     if lad_code:
-        frame = frame[frame["LAD24CD"] == lad_code]
-    return boundary_json(frame)
+        areas = areas[areas["lad_code"] == lad_code]
+    if areas.empty:
+        return None
+    return boundary_json(areas.dissolve(by=column).reset_index())  # the groups' outlines, from their areas
 
 
 def boundary_json(frame: gpd.GeoDataFrame) -> str:
@@ -274,10 +336,12 @@ def boundary_json(frame: gpd.GeoDataFrame) -> str:
     return compact_json(edge_segments(frame[["geometry"]], tolerance_m=25.0))
 
 
-def boundary_layers(wards: str | None, authorities: str) -> list[pdk.Layer]:
+def boundary_layers(wards: str | None, authorities: str | None) -> list[pdk.Layer]:
     """Grey ward lines (when given) under thick black authority lines, from :func:`boundary_json` text."""
     layers = [line_layer("wards", RawJson(wards), (80, 80, 80, 150), 1.0)] if wards is not None else []
-    return layers + [line_layer("lad", RawJson(authorities), (20, 20, 20, 230), 2.2)]
+    if authorities is not None:
+        layers.append(line_layer("lad", RawJson(authorities), (20, 20, 20, 230), 2.2))
+    return layers
 
 
 def context_layers(geography: str, detail: Detail = FINE) -> list[pdk.Layer]:
@@ -286,7 +350,7 @@ def context_layers(geography: str, detail: Detail = FINE) -> list[pdk.Layer]:
     if geography.startswith(("lad:", "ward:")):
         kind, _, code = geography.partition(":")
         if kind == "ward":
-            lad_code = cache.lsoa_lookup_frame().loc[lambda f: f["ward_code"] == code, "lad_code"].iloc[0]
+            lad_code = cache.lsoa_lookup_frame().loc[lambda f: f["ward_code"] == code, "lad_code"].iloc[0] or None
         else:
             lad_code = code
     return boundary_layers(boundary_lines("wards", lad_code) if detail.ward_lines else None, boundary_lines("lad"))
@@ -294,7 +358,13 @@ def context_layers(geography: str, detail: Detail = FINE) -> list[pdk.Layer]:
 
 def boundary_note(detail: Detail, areas: bool) -> str:
     """The map's caption for its lines (``areas``: an LSOA map, whose outlines depend on ``detail``)."""
-    note = "Thick black lines: local authorities" + ("; grey: wards (2024, best fit)" if detail.ward_lines else "")
+    area = cache.study_area()
+    parts = []
+    if area.has_authorities:
+        parts.append("Thick black lines: local authorities")
+    if detail.ward_lines and area.has_wards:
+        parts.append("grey: wards (2024, best fit)" if area.is_bundled else "grey: wards")
+    note = "; ".join(parts) or "Outlines: the study area's areas"
     if not areas:
         return note + "."
     if detail.area_edges:

@@ -36,11 +36,19 @@ def store_path():
     return cache.store_path()
 
 
+def study_area():
+    return cache.study_area()
+
+
+def store_area():
+    return cache.store_area()
+
+
 @st.cache_data(show_spinner="Checking the files…", max_entries=8)
 def _check(digest: str, _items: list[NamedBytes], source: str, mapping_items: tuple) -> LoadReport:
     from geo.store import IncidentStore
 
-    with IncidentStore(store_path()) as store:
+    with IncidentStore(store_path(), area=study_area()) as store:
         return store.check(_items, source, dict(mapping_items) or None)
 
 

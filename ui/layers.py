@@ -60,7 +60,9 @@ def area_tips(frame: pd.DataFrame, value_label: str, estimate: bool, brief: bool
             lisa = ("Local Moran", LISA_LABELS.get(row.lisa_class, row.lisa_class))
             classes = [lisa] if brief and mode == "lisa" else [("Gi*", row.gi_class)] if brief else \
                 [("Gi*", row.gi_class), lisa]
-        where = [] if brief else [("Area", f"{row.ward_name}, {row.lad_name}")]
+        place = ", ".join(p for p in (str(getattr(row, "ward_name", "") or ""), str(getattr(row, "lad_name", "") or ""))
+                          if p and p != "nan")
+        where = [] if brief or not place else [("Area", place)]
         out.append(tip(f"{row.area_name} ({row.area_code})", [*where, (label, row.value), *classes]))
     return out
 

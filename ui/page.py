@@ -44,25 +44,41 @@ def header(title: str, data: AreaData | None, intro: str | None = None) -> None:
 
 
 def footer(dataset: str | None = None) -> None:
-    keys = ATTRIBUTION_KEYS.get(dataset, ["lsoa21", "police_bham_2017"])
-    st.caption(" ".join(attribution_lines(keys)))
+    from ui import cache
+
+    area = cache.study_area()
+    if area.is_bundled:
+        keys = ATTRIBUTION_KEYS.get(dataset, ["lsoa21", "police_bham_2017"])
+        st.caption(" ".join(attribution_lines(keys)))
+    else:
+        st.caption(f"Boundaries: {area.source} (as loaded; see its own licence). Incidents: your loaded data.")
 
 
 def geography_words(geography: str, lookup, dataset: str = IOD) -> str:
     """The chosen geography in words, for sentences ("Birmingham", "Ladywood ward (Birmingham)")."""
     if geography == "all":
+        from ui import cache
+
+        area = cache.study_area()
+        if not area.is_bundled:
+            return area.name
         return "the West Midlands" if dataset == IOD else "the analysed area"
     kind, _, code = geography.partition(":")
     if kind == "lad":
         return lookup.loc[lookup["lad_code"] == code, "lad_name"].iloc[0]
     if kind == "ward":
         row = lookup.loc[lookup["ward_code"] == code].iloc[0]
-        return f"{row['ward_name']} ward ({row['lad_name']})"
-    return f"a custom patch of {len(code.split(','))} LSOAs"
+        return f"{row['ward_name']} ward" + (f" ({row['lad_name']})" if row["lad_name"] else "")
+    return f"a custom patch of {len(code.split(','))} areas"
 
 
 def map_attribution(dataset: str | None = None) -> str:
     """The short attribution printed under every map."""
+    from ui import cache
+
+    area = cache.study_area()
     source = {IOD: "IoD2025 (MHCLG)", BHAM: "data.police.uk"}.get(dataset, "your loaded data")
+    if not area.is_bundled:
+        return f"Boundaries: {area.source}. Incidents: {source}."
     return (f"Boundaries: ONS, contains OS data © Crown copyright and database right 2024. Violence: {source}. "
             "Open Government Licence v3.0.")

@@ -17,10 +17,14 @@ CODE_PATTERN = r"E0[0-9]{7}"
 
 
 def parse_codes(text: str, known: set[str]) -> tuple[list[str], list[str]]:
-    """LSOA codes found in pasted text (any separators), split into known and unknown."""
+    """Area codes found in pasted text (any separators: commas, spaces, new lines), split into known and unknown.
+
+    ONS codes are matched in any case; other codes (a user's own boundaries) as they are written."""
     import re
 
-    codes = list(dict.fromkeys(c.upper() for c in re.findall(r"[EeWw]0\d{7}", text or "")))
+    upper = {k.upper(): k for k in known}
+    tokens = [t for t in re.split(r"[\s,;|]+", text or "") if t]
+    codes = list(dict.fromkeys(upper.get(t.upper(), t) for t in tokens))
     return [c for c in codes if c in known], [c for c in codes if c not in known]
 
 
@@ -112,13 +116,14 @@ def svg_map(frame, colour_column: str = "gi_class", width: int = 640, height: in
             f'viewBox="0 0 {width} {height}" role="img" aria-label="Map of the patch">{"".join(paths)}</svg>')
 
 
-def brief_html(title: str, data: D.AreaData, frame, table: pd.DataFrame, profile: pd.DataFrame,
+def brief_html(title: str, data: D.AreaData, frame, table: pd.DataFrame, profile: pd.DataFrame | None,
                notes: list[str], dataset: str) -> str:
     """A one-page printable brief: title, date, data, map, hot-spot table, risk profile, attributions."""
     legend = "".join(f'<span style="display:inline-block;margin-right:1em"><span style="display:inline-block;'
                      f'width:1em;height:1em;background:{c};border:1px solid #555"></span> {html.escape(k)}</span>'
                      for k, c in GI_COLOURS.items())
     keys = ["lsoa21", "iod2025_indicators" if dataset == D.IOD else "police_bham_2017", "imd2025", "population2020"]
+    credits = " ".join(attribution_lines(keys)) if profile is not None else "Boundaries and incidents: as loaded."
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:Arial,sans-serif;margin:1.5cm;color:#222}} h1{{font-size:22pt;margin:0}}
 table{{border-collapse:collapse;font-size:9.5pt;margin:.5em 0}} td,th{{border:1px solid #bbb;padding:2px 6px;text-align:left}}
@@ -128,8 +133,8 @@ table{{border-collapse:collapse;font-size:9.5pt;margin:.5em 0}} td,th{{border:1p
 {svg_map(frame)}
 <p class="small">{legend}</p>
 <h2 style="font-size:13pt">Hot spots in the patch</h2>{table.to_html(index=False, escape=True, border=0)}
-<h2 style="font-size:13pt">Risk factors: patch against the West Midlands</h2>{profile.to_html(index=False, escape=True, border=0)}
+{"" if profile is None else '<h2 style="font-size:13pt">Risk factors: patch against the West Midlands</h2>' + profile.to_html(index=False, escape=True, border=0)}
 <p class="small">{'<br>'.join(html.escape(n) for n in notes)}</p>
 <p class="small">Hot spots: Getis-Ord Gi*, queen neighbours, false-discovery-rate controlled. Associations with
-risk factors are not causes. {html.escape(' '.join(attribution_lines(keys)))}</p>
+risk factors are not causes. {html.escape(credits)}</p>
 </body></html>"""

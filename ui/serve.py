@@ -41,9 +41,11 @@ def warm_up() -> float:
     while not runtime.exists():
         time.sleep(0.05)
     quiet_own_threads()  # Streamlit warns on each cached call made outside a script run: here that is the point
-    selection = ui.state.default_selection()
     cache.store_has_incidents()  # the sidebar asks on every run; the first time imports DuckDB (~0.3 s)
     cache.lsoa_lookup_frame()
+    selection = ui.state.default_selection()
+    if selection is None:  # another study area: its first view is the store's, prepared on first use
+        return time.perf_counter() - started
     data = cache.area_data(selection)
     M.area_layer_data(selection, M.MethodParams(), "gi")
     M.context_layers(selection.geography)  # called exactly as the map page calls it: same cache keys

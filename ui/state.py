@@ -69,8 +69,9 @@ def _to_url(view: View) -> None:
 
 
 def _datasets() -> list[str]:
-    options = [D.IOD, D.BHAM]
-    if cache.store_has_incidents():
+    """The bundled datasets where the study area is the bundled West Midlands, and the store when it holds data."""
+    options = [D.IOD, D.BHAM] if cache.study_area().is_bundled else []
+    if cache.store_has_incidents() or not options:
         options.append(D.STORE)
     return options
 
@@ -82,7 +83,7 @@ def sidebar() -> View:
         st.markdown("### What to show")
         options = _datasets()
         if st.session_state.get("ds") not in options:
-            st.session_state["ds"] = D.IOD
+            st.session_state["ds"] = options[0]
         dataset = st.selectbox("Data", options, key="ds", format_func=D.DATASET_TITLES.get,
                                help="The bundled real data, or incidents you have loaded into the store.")
         sources: tuple[str, ...] = ()
@@ -120,8 +121,12 @@ def sidebar() -> View:
                              help="Where incident times are known: after dark = the sun more than 6° below the "
                                   "horizon at that date and place. Young people report feeling unsafe after dark.")
         geography = _geography_picker()
-        measure = st.radio("Measure", list(D.MEASURES), key="measure", format_func=D.MEASURES.get,
-                           help="Rates use ONS mid-2020 resident populations (converted to 2021 LSOAs).")
+        measures = list(D.MEASURES) if cache.study_area().has("population") else ["count"]
+        if st.session_state.get("measure") not in measures:
+            st.session_state["measure"] = "count"
+        measure = st.radio("Measure", measures, key="measure", format_func=D.MEASURES.get,
+                           help="Rates use ONS mid-2020 resident populations (converted to 2021 LSOAs)."
+                           if len(measures) > 1 else cache.study_area().missing_layer_text("population"))
         meeting = st.toggle("Meeting mode", key="meeting",
                             help="Larger type, fewer controls and a full-width map, for a shared screen.")
         suppress_below = _suppression(dataset, sources)
@@ -136,8 +141,11 @@ def sidebar() -> View:
     return view
 
 
-def default_selection() -> D.Selection:
-    """What the sidebar shows a new visitor with no link: the bundled IoD2025 data, all areas, counts."""
+def default_selection() -> D.Selection | None:
+    """What the sidebar shows a new visitor with no link: the bundled IoD2025 data, all areas, counts
+    (None when the study area is not the bundled one: its first view depends on the store)."""
+    if not cache.study_area().is_bundled:
+        return None
     return D.Selection(dataset=D.IOD, crime_types=D.default_crime_types(D.IOD, D.crime_type_choices(D.IOD, None)))
 
 
@@ -171,28 +179,45 @@ def _suppression(dataset: str, sources: tuple[str, ...]) -> int:
 
 
 def _geography_picker() -> str:
+    area = cache.study_area()
     frame = cache.lsoa_lookup_frame()
-    lads = frame.drop_duplicates("lad_code").sort_values("lad_name")
+    lads = frame[frame["lad_code"].ne("")].drop_duplicates("lad_code").sort_values("lad_name")
     url_geo = st.session_state.pop("geo_url", None)
     if url_geo:
         kind, _, code = url_geo.partition(":")
         if kind == "lad" and code in set(lads["lad_code"]):
             st.session_state["geo_lad"] = code
-        elif kind == "ward" and code in set(frame["ward_code"]):
-            st.session_state["geo_lad"] = frame.loc[frame["ward_code"] == code, "lad_code"].iloc[0]
+        elif kind == "ward" and code in set(frame["ward_code"]) and code:
+            st.session_state["geo_lad"] = frame.loc[frame["ward_code"] == code, "lad_code"].iloc[0] or "all"
             st.session_state["geo_ward"] = code
         elif kind == "lsoas":
             st.session_state["geo_custom"] = code
     lad_names = dict(zip(lads["lad_code"], lads["lad_name"]))
+    everywhere = "All West Midlands" if area.is_bundled else f"All of {area.name}"
+    if st.session_state.get("geo_lad") not in ("all", *lad_names):
+        st.session_state["geo_lad"] = "all"
     lad = st.selectbox("Area", ["all", *lad_names], key="geo_lad",
-                       format_func=lambda c: "All West Midlands" if c == "all" else lad_names[c])
+                       format_func=lambda c: everywhere if c == "all" else lad_names[c],
+                       help=None if lad_names else "These boundaries name no local authorities (give "
+                                                   "--authority-column when loading them).")
     custom = st.session_state.get("geo_custom")
+    wards = frame[frame["ward_code"].ne("")]
     if lad == "all":
         if custom:
-            st.caption(f"Custom patch: {len(custom.split(','))} LSOAs (set on My patch).")
+            st.caption(f"Custom patch: {len(custom.split(','))} areas (set on My patch).")
             return f"lsoas:{custom}"
+        if not lad_names and len(wards):  # wards without authorities: pick a ward directly
+            ward_names = dict(zip(wards.drop_duplicates("ward_code")["ward_code"],
+                                  wards.drop_duplicates("ward_code")["ward_name"]))
+            if st.session_state.get("geo_ward") not in ("all", *ward_names):
+                st.session_state["geo_ward"] = "all"
+            ward = st.selectbox("Ward", ["all", *sorted(ward_names, key=ward_names.get)], key="geo_ward",
+                                format_func=lambda c: everywhere if c == "all" else ward_names[c])
+            return "all" if ward == "all" else f"ward:{ward}"
         return "all"
-    wards = frame[frame["lad_code"] == lad].drop_duplicates("ward_code").sort_values("ward_name")
+    wards = wards[wards["lad_code"] == lad].drop_duplicates("ward_code").sort_values("ward_name")
+    if wards.empty:
+        return f"lad:{lad}"
     ward_names = dict(zip(wards["ward_code"], wards["ward_name"]))
     if st.session_state.get("geo_ward") not in ward_names:
         st.session_state["geo_ward"] = "all"
