@@ -634,7 +634,7 @@ class IncidentStore:
             return {h: int(b) for h, b in con.execute("SELECT content_hash, batch_id FROM batches").fetchall()}
 
     def _prepare(self, item: NamedBytes, digest: str, source: str, mapping, area) -> _Prepared:
-        from analytics.daylight import after_dark
+        from geo.daylight import after_dark
         from geo.areas import assign_areas
         from geo.lsoa_lookup import equivalent_pairs
 
