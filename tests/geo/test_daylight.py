@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.daylight import SUNRISE_SUNSET_DEG, after_dark, local_to_utc, solar_elevation
+from geo.daylight import SUNRISE_SUNSET_DEG, after_dark, local_to_utc, solar_elevation
 
 LON, LAT = -1.89, 52.48
 
