@@ -3,6 +3,7 @@
 import pydeck as pdk
 import streamlit as st
 
+from ui import cache
 from ui import hotspot_map as M
 from ui.colours import legend_html
 from ui.layers import TOOLTIP_HTML, points_layer
@@ -54,7 +55,9 @@ modes = [m for m in M.MODES if (has_points or m not in M.POINT_MODES) and not (s
 if st.session_state.get("map_mode") not in modes:
     st.session_state.pop("map_mode", None)  # e.g. kernel density, no longer offered once suppression is on
 c_mode, c_over = st.columns([3, 2])
-mode = c_mode.radio("Colour the map by", modes, format_func=M.MODES.get, horizontal=True, key="map_mode")
+unit = cache.study_area().unit
+mode = c_mode.radio("Colour the map by", modes, format_func=lambda m: M.MODES[m].replace("LSOA", unit),
+                    horizontal=True, key="map_mode")
 offered_overlays = M.available_overlays()
 overlays = c_over.multiselect("Overlays", offered_overlays, format_func=M.OVERLAYS.get, key="map_overlays",
                               help="Risk factors on top of the hot spots. Each says its geography level."
@@ -122,7 +125,9 @@ if event is not None and mode not in M.POINT_MODES:
 if selected:
     area_card(sel, params, selected)
 else:
-    st.caption("Click an LSOA on the map to see its card: values, class, p-values, risk factors and rank.")
+    st.caption(f"Click an {unit} on the map to see its card: values, class, p-values, risk factors and rank."
+               if unit[0] in "AEIOUL" else
+               f"Click a {unit} on the map to see its card: values, class, p-values, risk factors and rank.")
 
 if cluster_summary is not None and len(cluster_summary):
     st.subheader("Clusters")

@@ -30,7 +30,7 @@ with st.expander(f"Custom patch: paste {area.unit} codes or pick them on the map
                    f"{', '.join(unknown[:10])}")
     picked = st.session_state.get("patch_picked", [])
     c1, c2 = st.columns(2)
-    if c1.button("Use these LSOAs as my patch", disabled=not (known or picked), type="primary"):
+    if c1.button(f"Use these {area.unit}s as my patch", disabled=not (known or picked), type="primary"):
         st.session_state["geo_custom"] = ",".join(dict.fromkeys(known + picked))
         st.session_state["geo_lad"] = "all"
         st.rerun()
@@ -56,7 +56,7 @@ where = geography_words(sel.geography, lookup, sel.dataset)
 frame = M.area_frame(sel, M.MethodParams())
 mine = frame[geography_mask(frame, sel.geography)]
 if mine.empty:
-    st.warning(f"None of {where}'s LSOAs is in the analysed extent ({data.extent_note})")
+    st.warning(f"None of {where}'s {area.unit}s is in the analysed extent ({data.extent_note})")
     st.stop()
 codes = list(mine["area_code"])
 st.subheader(f"{where}: {len(mine):,} {area.unit}s")
@@ -70,7 +70,7 @@ c1.metric("Incidents" + (" (estimated)" if data.counts_are_estimates else ""), s
 both_shown = all(t.replace(",", "").replace(".", "").isdigit() for t in (shown_total, whole))
 c2.metric("Share of the analysed area's incidents", f"{100 * total / max(data.areas['count'].sum(), 1e-9):.1f} %"
           if both_shown else "withheld", help=None if both_shown else "A hidden total is not shown as a share either.")
-c3.metric("Hot-spot LSOAs (Gi*)", f"{n_hot} of {len(mine)}")
+c3.metric(f"Hot-spot {area.unit}s (Gi*)", f"{n_hot} of {len(mine)}")
 prot = None if data.counts_are_estimates else protected(sel)
 if prot is not None and sel.geography.startswith("lsoas:"):
     note = prot.custom_total(codes)[1]
@@ -81,7 +81,7 @@ value_cols = ["count"] if sel.measure == "count" else ["count", "value"]
 table = mine.sort_values(["gi_z"], ascending=False)[["area_name", "area_code", "ward_name", *value_cols,
                                                         "gi_class", "gi_z", "gi_p", "lad_code"]]
 safe = shown_areas(table, sel, data.counts_are_estimates).drop(columns="lad_code")
-safe = safe.rename(columns={"area_name": "LSOA", "area_code": "Code", "ward_name": "Ward", "count": "Incidents",
+safe = safe.rename(columns={"area_name": area.unit, "area_code": "Code", "ward_name": "Ward", "count": "Incidents",
                             "value": data.value_label, "gi_class": "Gi* class", "gi_z": "z", "gi_p": "p"})
 st.dataframe(safe, hide_index=True, width="stretch")
 

@@ -15,9 +15,10 @@ data = area_data_or_stop(sel)
 header("Overview", data)
 lookup = cache.lsoa_lookup_frame()
 where = geography_words(sel.geography, lookup, sel.dataset)
+unit = cache.study_area().unit
 areas = data.areas[data.in_geography(sel.geography)]
 if areas.empty:
-    st.warning(f"No analysed LSOAs in {where}: this dataset covers {data.extent_note[4:]}")
+    st.warning(f"No analysed {unit}s in {where}: this dataset covers {data.extent_note[4:]}")
     st.stop()
 hot = cache.hotspots(sel)
 classes = hot.table.set_index("area_code").loc[areas["area_code"], "gi_class"]
@@ -39,7 +40,7 @@ else:
     c2.metric("Change on the previous period", f"{change.pct_change:+.0f} %" if change.pct_change is not None else "–",
               help=change.sentence)
 n_hot = int(classes.str.startswith("Hot").sum())
-c3.metric("Hot-spot LSOAs (Gi*, 90 %+)", f"{n_hot:,} of {len(areas):,}",
+c3.metric(f"Hot-spot {unit}s (Gi*, 90 %+)", f"{n_hot:,} of {len(areas):,}",
           help="Getis-Ord Gi*, queen neighbours, false-discovery-rate controlled; see Data & method.")
 if change is not None:
     st.caption(change.sentence)
@@ -47,13 +48,13 @@ if prot is not None:
     st.caption(f"Small-number suppression is on: {prot.policy.rule}")
 
 st.subheader("How concentrated is it?")
-conc = Concentration(stats["count"].to_numpy(float), unit="LSOA", what="recorded violence" if not est else
+conc = Concentration(stats["count"].to_numpy(float), unit=unit, what="recorded violence" if not est else
                      "estimated violence", area_name=where)
 left, right = st.columns([1, 1])
 with left:
     st.markdown(f"<div style='font-size:1.6rem;line-height:1.3'>{conc.sentence}</div>", unsafe_allow_html=True)
     st.markdown(O.gini_words(conc))
-    st.caption("Share of incidents in the highest LSOAs — " + "; ".join(O.top_share_words(conc)) + ".")
+    st.caption(f"Share of incidents in the highest {unit}s — " + "; ".join(O.top_share_words(conc)) + ".")
 with right:
     st.altair_chart(O.lorenz_chart(conc), width="stretch")
 
@@ -83,7 +84,7 @@ with c_la:
     st.subheader("By local authority")
     st.dataframe(O.by_authority(areas, prot), hide_index=True, width="stretch")
 with c_top:
-    st.subheader("Top 10 LSOAs")
+    st.subheader(f"Top 10 {unit}s")
     order = stats.set_index("area_code")["value"].reindex(areas["area_code"]).set_axis(areas.index)
     st.dataframe(O.top_areas(shown_areas(areas, sel, est), classes, data.value_label, order=order),
                  hide_index=True, width="stretch")

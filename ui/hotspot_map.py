@@ -368,8 +368,9 @@ def boundary_note(detail: Detail, areas: bool) -> str:
     if not areas:
         return note + "."
     if detail.area_edges:
-        return note + "; white: LSOAs."
-    return note + ". LSOA outlines appear once an authority or ward is chosen (Area); hovering highlights one LSOA."
+        return note + f"; white: {area.unit}s."
+    return note + (f". {area.unit} outlines appear once an authority or ward is chosen (Area); hovering highlights "
+                   f"one {area.unit}.")
 
 
 def view_for(frame: gpd.GeoDataFrame) -> pdk.ViewState:

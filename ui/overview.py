@@ -62,8 +62,8 @@ def trend_chart(monthly: pd.DataFrame) -> alt.Chart:
 
 def gini_words(conc: Concentration) -> str:
     """The Gini sentence, with its real maximum: the sample Gini never reaches 1."""
-    return (f"Gini **{conc.gini:.2f}** (0 = spread evenly; its maximum with {conc.n_areas:,} LSOAs is "
-            f"{conc.max_gini:.3f}, when one LSOA holds everything; bias-corrected **{conc.corrected_gini:.2f}** on a "
+    return (f"Gini **{conc.gini:.2f}** (0 = spread evenly; its maximum with {conc.n_areas:,} {conc.unit_plural} is "
+            f"{conc.max_gini:.3f}, when one {conc.unit} holds everything; bias-corrected **{conc.corrected_gini:.2f}** on a "
             f"scale to 1); generalized Gini (Bernasco & Steenbeek) **{conc.generalized_gini:.2f}**.")
 
 
@@ -72,7 +72,8 @@ def top_share_words(conc: Concentration) -> list[str]:
     out = []
     for p, share in conc.top_shares.items():
         k = conc.top_counts[p]
-        out.append(f"top {p} % ({k:,} LSOA{'s' if k != 1 else ''}, {100 * conc.top_area_shares[p]:.0f} % of them): "
+        out.append(f"top {p} % ({k:,} {conc.unit if k == 1 else conc.unit_plural}, "
+                   f"{100 * conc.top_area_shares[p]:.0f} % of them): "
                    f"{100 * share:.0f} %")
     return out
 
@@ -82,7 +83,7 @@ def lorenz_chart(conc: Concentration) -> alt.Chart:
                                 pct_incidents=lambda d: 100 * d["share_of_incidents"])
     equality = pd.DataFrame({"pct_areas": [0, 100], "pct_incidents": [0, 100]})
     line = alt.Chart(lorenz).mark_line(strokeWidth=3, color="#b2182b").encode(
-        x=alt.X("pct_areas:Q", title="% of LSOAs (highest first)"),
+        x=alt.X("pct_areas:Q", title=f"% of {conc.unit_plural} (highest first)"),
         y=alt.Y("pct_incidents:Q", title="% of incidents"))
     diag = alt.Chart(equality).mark_line(strokeDash=[6, 4], color="#777").encode(x="pct_areas:Q", y="pct_incidents:Q")
     return (diag + line).properties(height=280).configure_axis(labelFontSize=15, titleFontSize=16)
