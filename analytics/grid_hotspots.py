@@ -45,7 +45,7 @@ def grid_hotspots(points, study_area, cell_size_m: float | None = None, shape: s
     if grid.n_cells < 3:
         raise ValueError(f"the grid has only {grid.n_cells} cell(s); choose a smaller cell size")
     counts = count_points_in_grid(grid, points)
-    w = _lattice_weights(grid)
+    w = lattice_weights(grid)
     values = counts.to_numpy(float)
     shown = [f"{v:,.0f}" for v in values]
     if policy is not None and policy.enabled:
@@ -64,7 +64,7 @@ def grid_hotspots(points, study_area, cell_size_m: float | None = None, shape: s
     return GridHotspots(cells, grid, gi, params)
 
 
-def _lattice_weights(grid: Grid) -> SpatialWeights:
+def lattice_weights(grid: Grid) -> SpatialWeights:
     """Queen neighbours of full cells: centres within s·√2 (squares) or s (hexagons) of each other."""
     centres = gpd.GeoSeries(gpd.points_from_xy(grid.cells["x"], grid.cells["y"]), crs=grid.cells.crs)
     reach = grid.cell_size_m * (np.sqrt(2) if grid.shape == "square" else 1.0) * 1.001

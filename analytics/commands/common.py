@@ -183,13 +183,15 @@ def open_store(say: Progress, wait_s: float = 3.0):
 
 
 class LoadedIncidents:
-    """Incidents of one run, filtered, with where they came from and which of their sources are sensitive."""
+    """Incidents of one run, filtered, with where they came from, which of their sources are sensitive,
+    and the months the data cover (every month the files or stored batches hold, whatever the filters)."""
 
-    def __init__(self, data, metadata: dict, sensitive: set[str]):
+    def __init__(self, data, metadata: dict, sensitive: set[str], months_covered: set[str] | None = None):
         self.data = data
         self.metadata = metadata
         self.sources = sorted(data["source"].unique())
         self.sensitive = sensitive
+        self.months_covered = months_covered or set(data["month"].unique())
 
 
 def read_store_incidents(args, say: Progress) -> LoadedIncidents:
@@ -223,7 +225,12 @@ def read_store_incidents(args, say: Progress) -> LoadedIncidents:
                           f"({', '.join(map(str, used['batch_id'].tolist()[:30]))}"
                           f"{' …' if len(used) > 30 else ''}); sources {', '.join(sorted(data['source'].unique()))}"),
     }
-    return LoadedIncidents(data, meta, set(used.loc[used["sensitive"], "source"]))
+    covered: set[str] = set()
+    of_sources = batches[batches["source"].isin(args.source)] if args.source else batches
+    for first, last in zip(of_sources["first_month"], of_sources["last_month"]):
+        if isinstance(first, str) and isinstance(last, str):
+            covered |= {str(m) for m in pd.period_range(first, last, freq="M").strftime("%Y-%m")}
+    return LoadedIncidents(data, meta, set(used.loc[used["sensitive"], "source"]), covered)
 
 
 def load_incidents(args, say: Progress) -> LoadedIncidents:
@@ -236,7 +243,8 @@ def load_incidents(args, say: Progress) -> LoadedIncidents:
     files = incidents.report.files
     meta = {"incident_files": "; ".join(files[:20]) + (" …" if len(files) > 20 else ""),
             "incident_load": incidents.report.summary()}
-    return LoadedIncidents(data, meta, {source} if getattr(args, "sensitive", False) else set())
+    return LoadedIncidents(data, meta, {source} if getattr(args, "sensitive", False) else set(),
+                           set(incidents.data["month"].unique()))
 
 
 # --------------------------------------------------------------------------------------------- areas

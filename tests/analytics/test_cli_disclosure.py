@@ -156,3 +156,30 @@ def test_unsuppressed_outputs_say_so_first(runner, ext):
         assert "UNSUPPRESSED" in dict(pyogrio.list_layers(path))
         meta = gpd.read_file(path, layer="metadata").set_index("item")["value"]
         assert meta["WARNING"] == "UNSUPPRESSED: not for sharing"
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_change_reveals_nothing_either(tmp_path, capsys, ext):
+    """Two periods: in world B the 3 and the 2 of February swap LSOAs; every output must be the same."""
+    outputs = {}
+    for world, (x, y) in {"A": (3, 2), "B": (2, 3)}.items():
+        folder = tmp_path / world
+        folder.mkdir()
+        rows = ["Attendance ID,Date and time of incident,Latitude,Longitude"]
+        plan = [("2024-01", SEVEN, 9), ("2024-02", SEVEN, 7), ("2024-01", THREE, 6), ("2024-02", THREE, x),
+                ("2024-01", TWO, 8), ("2024-02", TWO, y)]
+        i = 0
+        for month, code, n in plan:
+            lon, lat = PLACES[code]
+            for _ in range(n):
+                i += 1
+                rows.append(f"a{i},{month}-{1 + i % 27:02d} 21:00,{lat},{lon}")
+        (folder / "ed.csv").write_text("\n".join(rows) + "\n")
+        code = main(["--quiet", "change", "--boundaries", LSOA21, "--incidents", str(folder / "ed.csv"),
+                     "--source", "ed", "--period-a", "2024-01", "--period-b", "2024-02", "--out", str(folder / f"c.{ext}")])
+        assert code == 0, capsys.readouterr().err
+        outputs[world] = _read_all(folder, "c")
+    assert outputs["A"] == outputs["B"]
+    table = _table(tmp_path / "A", f"c.{ext}") if ext == "csv" else pd.read_excel(tmp_path / "A" / "c.xlsx",
+                                                                                  sheet_name="change", dtype=str)
+    assert "<5" in set(table["count_b"].astype(str))
