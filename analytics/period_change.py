@@ -40,7 +40,7 @@ incident (``fdr=True``, default) and gives "significantly up" / "significantly d
 of change"; areas with no incident in either period are "no incidents" and not tested.
 
 :func:`compare_totals` is the whole-area version for one headline sentence (it supersedes
-analytics.change.compare_counts, which assumed equal periods and Poisson counts).
+the equal-months Poisson test it replaced).
 """
 
 from __future__ import annotations

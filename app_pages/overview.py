@@ -37,7 +37,8 @@ if change is None:
               help="This dataset has no earlier period of the same length to compare with, or small-number "
                    "suppression hides one of the two totals.")
 else:
-    c2.metric("Change on the previous period", f"{change.pct_change:+.0f} %" if change.pct_change is not None else "–",
+    pct = change.pct_change
+    c2.metric("Change on the previous period (per day)", "–" if pct is None or pct != pct else f"{pct:+.0f} %",
               help=change.sentence)
 n_hot = int(classes.str.startswith("Hot").sum())
 c3.metric(f"Hot-spot {unit}s (Gi*, 90 %+)", f"{n_hot:,} of {len(areas):,}",

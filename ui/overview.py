@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from analytics.change import Change, compare_counts
+from analytics.period_change import PeriodChange, compare_totals
 from analytics.concentration import Concentration
 from geo import datasets as D
 from ui import cache
 from ui.privacy import protected, total_text
 
 
-def previous_period_change(sel: D.Selection, data: D.AreaData, areas: pd.DataFrame) -> Change | None:
-    """Change against the equal-length period just before, when the dataset holds it (and, under
-    small-number suppression, when both totals may be shown)."""
+def previous_period_change(sel: D.Selection, data: D.AreaData, areas: pd.DataFrame) -> PeriodChange | None:
+    """Change per day against the period of as many months just before, when the dataset holds it (and,
+    under small-number suppression, when both totals may be shown): the same test as ``python -m
+    analytics change`` (analytics.period_change: exposure in days, quasi-Poisson when the months vary
+    more than Poisson, else the exact conditional test)."""
+    from analytics.space_time import month_days
+
     if data.points is None or not data.months or not sel.month_from or not sel.month_to:
         return None
     months = pd.period_range(sel.month_from, sel.month_to, freq="M")
@@ -22,13 +27,19 @@ def previous_period_change(sel: D.Selection, data: D.AreaData, areas: pd.DataFra
     if prev[0].strftime("%Y-%m") < data.months[0]:
         return None
     earlier = sel.with_(month_from=prev[0].strftime("%Y-%m"), month_to=prev[-1].strftime("%Y-%m"))
-    before = cache.area_data(earlier)
     if not data.counts_are_estimates and protected(sel) is not None:
         shown = [total_text(None, s) for s in (sel, earlier)]
         if not all(t.replace(",", "").isdigit() for t in shown):
             return None  # a hidden total: its change would reveal it
-    prev_total = float(before.areas.loc[before.areas["area_code"].isin(areas["area_code"]), "count"].sum())
-    return compare_counts(float(areas["count"].sum()), prev_total)
+    both = cache.area_data(sel.with_(month_from=earlier.month_from))
+    pts = both.points[both.points["area_code"].isin(areas["area_code"])]
+    labels = [m.strftime("%Y-%m") for m in (*prev, *months)]
+    monthly = pts.groupby("month")["weight"].sum().reindex(labels, fill_value=0.0).to_numpy(float)
+    days = np.array([month_days(m) for m in labels], dtype=float)
+    period = ["A"] * len(prev) + ["B"] * len(months)
+    return compare_totals(float(monthly[: len(prev)].sum()), float(monthly[len(prev):].sum()),
+                          float(days[: len(prev)].sum()), float(days[len(prev):].sum()), monthly, days,
+                          monthly_period=period)
 
 
 def monthly_counts(data: D.AreaData, areas: pd.DataFrame, prot=None, geography: str = "all") -> tuple[pd.DataFrame, str | None]:
