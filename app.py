@@ -14,6 +14,7 @@ st.set_page_config(page_title="Violence hotspots — West Midlands", page_icon="
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
     st.Page("app_pages/hotspot_map.py", title="Hotspot map", icon=":material/map:", url_path="map"),
+    st.Page("app_pages/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
     st.Page("app_pages/my_patch.py", title="My patch", icon=":material/my_location:", url_path="patch"),
     st.Page("app_pages/risk_factors.py", title="Risk factors", icon=":material/query_stats:", url_path="risk-factors"),
     st.Page("app_pages/export.py", title="Export", icon=":material/download:", url_path="export"),

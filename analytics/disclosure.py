@@ -43,7 +43,7 @@ SECONDARY_LABEL = "*"
 UNSUPPRESSED_BANNER = "UNSUPPRESSED: not for sharing"
 
 __all__ = ["DEFAULT_THRESHOLD", "HEALTH_SOURCES", "SECONDARY_LABEL", "UNSUPPRESSED_BANNER", "DisclosurePolicy",
-           "default_policy", "ProtectedCounts", "protect_column"]
+           "default_policy", "ProtectedCounts", "TwoPeriodCounts", "protect_column"]
 
 
 @dataclass(frozen=True)
@@ -333,6 +333,62 @@ class ProtectedCounts:
         return (f"{int((leaf == PRIMARY).sum()):,} area count(s) shown as \"{self.policy.label}\" and "
                 f"{int((leaf == SECONDARY).sum()):,} as \"{SECONDARY_LABEL}\" (secondary), of {self.n_leaves:,}; "
                 f"{int((self.status[self.n_leaves:] != SHOWN).sum()):,} totals or steps hidden.")
+
+
+@dataclass
+class TwoPeriodCounts:
+    """Each area's counts in periods A and B, protected together with the totals they imply.
+
+    The constraints: each area's A + B (its total over both periods), the A column's total, the
+    B column's, and the grand total. Used by ``python -m analytics change``; the dashboard does
+    not show per-area counts of two periods under suppression, since beside the totals its other
+    pages show they would need a joint pattern with those pages.
+    """
+
+    count_a: pd.Series
+    count_b: pd.Series
+    policy: DisclosurePolicy
+
+    def __post_init__(self):
+        a = pd.to_numeric(self.count_a, errors="coerce").astype(float)
+        b = pd.to_numeric(self.count_b, errors="coerce").reindex(a.index).astype(float)
+        n = len(a)
+        values = np.concatenate([a.to_numpy(), b.to_numpy(), (a + b).to_numpy(), [a.sum(), b.sum(), a.sum() + b.sum()]])
+        sa, sb, g = 3 * n, 3 * n + 1, 3 * n + 2
+        constraints = [Constraint(2 * n + i, np.array([i, n + i])) for i in range(n)]
+        constraints += [Constraint(sa, np.arange(n)), Constraint(sb, np.arange(n, 2 * n)),
+                        Constraint(g, np.array([sa, sb])), Constraint(g, np.arange(2 * n, 3 * n))]
+        self.values, self.constraints, self.n = values, constraints, n
+        self.index = a.index
+        if self.policy.enabled:
+            self.status = suppress(values, constraints, self.policy.threshold).status
+        else:
+            self.status = np.zeros(len(values), dtype=np.int8)
+
+    def _labels(self, ids) -> pd.Series:
+        return pd.Series([self.policy.label if self.status[i] == PRIMARY else SECONDARY_LABEL
+                          if self.status[i] == SECONDARY else f"{self.values[i]:,.0f}" for i in ids])
+
+    @property
+    def labels_a(self) -> pd.Series:
+        return self._labels(range(self.n)).set_axis(self.index)
+
+    @property
+    def labels_b(self) -> pd.Series:
+        return self._labels(range(self.n, 2 * self.n)).set_axis(self.index)
+
+    @property
+    def hidden(self) -> pd.Series:
+        """True where A or B is hidden: such an area's change is withheld and it is not tested."""
+        return pd.Series((self.status[: self.n] != SHOWN) | (self.status[self.n: 2 * self.n] != SHOWN),
+                         index=self.index)
+
+    def total_label(self, period: str) -> str:
+        return self._labels([{"A": 3 * self.n, "B": 3 * self.n + 1}[period]]).iloc[0]
+
+    @property
+    def totals_shown(self) -> bool:
+        return bool(self.status[3 * self.n] == SHOWN and self.status[3 * self.n + 1] == SHOWN)
 
 
 def protect_column(counts, policy: DisclosurePolicy, total_shown: bool = True) -> tuple[list[str], np.ndarray]:

@@ -9,7 +9,7 @@ from ui.colours import legend_html
 from ui.layers import TOOLTIP_HTML, points_layer
 from ui.mapdata import FINE, detail_for
 from ui.maps import deck
-from ui.page import area_data_or_stop, footer, header, map_attribution
+from ui.page import area_data_or_stop, footer, map_attribution, showing
 from ui.privacy import policy
 from ui.state import current_view
 from ui.area_card import area_card
@@ -17,10 +17,18 @@ from ui.area_card import area_card
 view = current_view()
 sel = view.selection
 data = area_data_or_stop(sel)
-header("Hotspot map", data)
+meeting = view.meeting
+st.title("Hotspot map")
+# Meeting mode puts the headline, the map and its legend on the first screen; what is shown, the notes
+# and the controls follow below it. Containers keep that order while the controls are read first.
+headline_box, map_box, below = st.container(), st.container(), st.container()
+if not meeting:
+    with headline_box:
+        showing(data)
 has_points = data.points is not None and len(data.points) > 0
 
-with st.expander("Method parameters", expanded=False):
+method_box = below.expander("Method parameters", expanded=False)  # below the map, folded
+with method_box:
     c1, c2, c3 = st.columns(3)
     weights = c1.selectbox("Neighbours (spatial weights)", ["queen", "rook", "knn:6", "knn:8", "distance:1000",
                                                               "distance:2000"],
@@ -54,7 +62,7 @@ suppressing = policy(sel).enabled
 modes = [m for m in M.MODES if (has_points or m not in M.POINT_MODES) and not (suppressing and m == "kde")]
 if st.session_state.get("map_mode") not in modes:
     st.session_state.pop("map_mode", None)  # e.g. kernel density, no longer offered once suppression is on
-c_mode, c_over = st.columns([3, 2])
+c_mode, c_over = (below if meeting else headline_box).columns([3, 2])
 unit = cache.study_area().unit
 mode = c_mode.radio("Colour the map by", modes, format_func=lambda m: M.MODES[m].replace("LSOA", unit),
                     horizontal=True, key="map_mode")
@@ -67,7 +75,7 @@ overlays = c_over.multiselect("Overlays", offered_overlays, format_func=M.OVERLA
 extras = []
 if has_points:
     offered = [] if suppressing else ["clusters", "points"]
-    extras = st.multiselect("Also show", offered, key="map_extras",
+    extras = (below if meeting else headline_box).multiselect("Also show", offered, key="map_extras",
                             format_func={"clusters": "DBSCAN cluster outlines", "points": "Incident points"}.get,
                             disabled=suppressing,
                             help="Kernel density, cluster outlines and incident points are not shown while "
@@ -106,18 +114,31 @@ if "points" in extras:
     notes.append("Dark dots: incidents at their police.uk snap points, sized by how many share the point")
 
 shown = data.areas[data.in_geography(sel.geography)]
-map_col, side_col = st.columns([3, 1]) if not view.meeting else (st.container(), st.container())
-with map_col:
-    event = st.pydeck_chart(deck(layers, tooltip_html=TOOLTIP_HTML, view=M.view_for(shown if len(shown) else data.areas)),
-                            height=720 if view.meeting else 620, on_select="rerun", selection_mode="single-object",
-                            key="hotspot_map")
-    st.caption(map_attribution(sel.dataset))
-with side_col:
-    for title, rows in legends:
-        st.markdown(legend_html(title, rows), unsafe_allow_html=True)
-    for line in notes:
-        st.caption(line)
-    st.caption(M.boundary_note(detail, areas=mode not in M.POINT_MODES))
+if mode not in M.POINT_MODES:
+    with (headline_box if meeting else map_box):  # the sentence the room reads first
+        st.markdown(f"<div style='font-size:1.35rem;line-height:1.3;margin:.2em 0 .5em'>"
+                    f"{M.headline(sel, params, mode, unit)}</div>", unsafe_allow_html=True)
+with map_box:
+    map_col, side_col = st.columns([3, 1])
+    with map_col:
+        event = st.pydeck_chart(deck(layers, tooltip_html=TOOLTIP_HTML,
+                                     view=M.view_for(shown if len(shown) else data.areas)),
+                                height=540 if meeting else 620, on_select="rerun", selection_mode="single-object",
+                                key="hotspot_map")
+        st.caption(map_attribution(sel.dataset))
+    with side_col:
+        for title, rows in legends:
+            st.markdown(legend_html(title, rows), unsafe_allow_html=True)
+        if not meeting:
+            for line in notes:
+                st.caption(line)
+            st.caption(M.boundary_note(detail, areas=mode not in M.POINT_MODES))
+if meeting:
+    with below.expander("What is shown, and how"):
+        showing(data)
+        for line in notes:
+            st.caption(line)
+        st.caption(M.boundary_note(detail, areas=mode not in M.POINT_MODES))
 
 selected = None
 if event is not None and mode not in M.POINT_MODES:

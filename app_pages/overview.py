@@ -80,13 +80,15 @@ if heat is not None or heat_note:
     if heat is not None:
         st.dataframe(heat, width="stretch")
 
-c_la, c_top = st.columns([1, 1.4])
+c_la, c_top = st.columns([1, 1.4]) if not view.meeting else (st.container(), st.container())
 with c_la:
     st.subheader("By local authority")
     st.dataframe(O.by_authority(areas, prot), hide_index=True, width="stretch")
 with c_top:
     st.subheader(f"Top 10 {unit}s")
     order = stats.set_index("area_code")["value"].reindex(areas["area_code"]).set_axis(areas.index)
-    st.dataframe(O.top_areas(shown_areas(areas, sel, est), classes, data.value_label, order=order),
-                 hide_index=True, width="stretch")
+    top = O.top_areas(shown_areas(areas, sel, est), classes, data.value_label, order=order)
+    if view.meeting:  # a shared screen: the name, the number and the class, whole
+        top = top[["LSOA", data.value_label, "Gi* class"]]
+    st.dataframe(top, hide_index=True, width="stretch")
 footer(sel.dataset)

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import BHAM_2017, DATA, ROOT
 
-PAGES = ["overview", "hotspot_map", "my_patch", "risk_factors", "export", "load_data", "data_method"]
+PAGES = ["overview", "hotspot_map", "trends", "my_patch", "risk_factors", "export", "load_data", "data_method"]
 RAW = pd.read_csv(BHAM_2017)
 VIOLENCE = RAW[RAW["type"] == "violent-crime"]
 IOD = pd.read_csv(DATA / "deprivation" / "iod2025_indicators_lsoa21_wm.csv")
@@ -155,3 +155,20 @@ def test_the_map_shows_the_store_as_it_is_after_more_data_is_loaded(write):
     after = areas_layer(_app("hotspot_map", ds="store"))
     assert len(after) == len(before) and after != before  # same LSOAs (Birmingham's), new counts
     assert sum("Incidents: 9" in row["tip"] for row in after) == 1
+
+
+def test_trends_page_on_the_birmingham_points():
+    at = _app("trends", ds="bham2017")
+    text = " ".join(m.value for m in at.markdown)
+    assert "became new or intensifying hot spots between Jan 2017 and Nov 2017" in text
+    assert "per day from Jan 2017–May 2017 to Jun 2017–Nov 2017" in text  # the two-period change, per day
+    assert "hot-spot LSOAs of Jan 2017–May 2017" in text  # the stability panel
+    legend = at.dataframe[0].value
+    assert len(legend) == 17 and legend.iloc[:, 1].sum() == 33  # every pattern listed; every LSOA in one
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert len(next(layer for layer in deck["layers"] if layer["id"] == "trend")["data"]) == 33
+
+
+def test_trends_page_without_months_says_why():
+    at = _app("trends")  # IoD2025: one period
+    assert any("Trends need incidents with months" in i.value for i in at.info)

@@ -120,7 +120,7 @@ def test_no_page_shows_a_small_count_or_a_value_derived_from_one(store):
 
     cells = []  # (column or tooltip label, shown value) about each hidden LSOA
     hidden = ("E01033620", "E01033625", "E01009141")
-    for page in ["overview", "hotspot_map", "my_patch", "export", "risk_factors"]:
+    for page in ["overview", "hotspot_map", "trends", "my_patch", "export", "risk_factors"]:
         at = _app(store, page, geo=f"ward:{WARD}")
         for df in at.dataframe:
             frame = df.value.astype(str)
@@ -135,3 +135,11 @@ def test_no_page_shows_a_small_count_or_a_value_derived_from_one(store):
     assert len(checked) > 10
     for column, value in checked:
         assert str(value).strip() in ("<5", "*", "", "None", "nan", "withheld (small numbers)", "–"), (column, value)
+
+
+def test_the_trends_page_shows_no_emerging_patterns_of_health_data(store):
+    at = _app(store, "trends")
+    assert any("Emerging hot spots are not shown for health or sensitive data" in i.value for i in at.info)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Change between two periods" in " ".join(h.value for h in at.subheader)
+    assert "hot-spot LSOAs" in text or "No LSOA was a Gi* hot spot" in text or "Too few incidents" in text

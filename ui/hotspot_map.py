@@ -134,6 +134,23 @@ def area_layers(shown: gpd.GeoDataFrame, safe: pd.DataFrame, value_label: str, e
                       n_areas=len(set(positions)), legend=legend, title=title)
 
 
+def headline(selection: D.Selection, p: MethodParams, mode: str, unit: str) -> str:
+    """One sentence for the map: how many of the shown areas are hot spots (or high-high clusters)."""
+    frame = area_frame(selection, p)
+    shown = frame[D.geography_mask(frame, selection.geography)]
+    n = len(shown)
+    if mode == "lisa":
+        k = int(shown["lisa_class"].eq("HH").sum())
+        return (f"{k:,} of {n:,} {unit}s are high-violence {unit}s among high-violence neighbours (local Moran, "
+                "95 %).")
+    hot = shown["gi_class"].astype(str)
+    k = int(hot.str.startswith("Hot").sum())
+    k99 = int(hot.eq("Hot spot 99%").sum())
+    cold = int(hot.str.startswith("Cold").sum())
+    return (f"{k:,} of {n:,} {unit}s are hot spots of violence (Gi*, 90 % or more; {k99:,} at 99 %)"
+            + (f"; {cold:,} are cold spots." if cold else "."))
+
+
 def prefetch_other_measures(selection: D.Selection, p: MethodParams, mode: str, build=None) -> int:
     """Queue this view's map under the other measures (the sidebar's Measure), computed in the background.
 

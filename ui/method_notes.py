@@ -1,5 +1,7 @@
 """Plain-English notes for the Data & method page."""
 
+from analytics.emerging import PATTERN_RULES
+
 METHOD_NOTES = [
     ("What a \"95 % hot spot\" means", """
 A **hot spot** is an LSOA whose neighbourhood — the LSOA and the LSOAs touching it — holds more violence than
@@ -50,6 +52,27 @@ of a hidden area are withheld. Kernel density, cluster outlines and incident poi
 can place a single incident; a custom list of LSOAs shows its total only when none of them is hidden; the day ×
 hour table is shown for the whole area only. Changing the months and subtracting one period's totals from
 another's is not protected against: share outputs for agreed periods.
+"""),
+    ("Is it changing? Emerging hot spots", """
+The **Trends** page (and `python -m analytics emerging`) counts incidents per area and month (a space-time
+cube, every area and every month, zeros included), computes **Getis-Ord Gi\*** for each area in each month over
+the area, its neighbours, and the same areas in the previous month (the time window), corrects for testing
+thousands of area-months at once (false discovery rate), and tests each area's run of z-scores for a trend
+(**Mann-Kendall**). Each area then gets one of ArcGIS Pro's seventeen patterns:
+
+""" + PATTERN_RULES + """
+
+With fewer than 4 months the analysis is refused; with fewer than 10 it runs, but the trend test has little
+power. For health or sensitive data under small-number suppression it is not shown: it needs every area's
+count in every month.
+"""),
+    ("Change between two periods", """
+Counts in each area in period A and period B are compared **per day** (a 28-day February is not a fall on a
+31-day January): the rate ratio, its 95 % confidence interval and a p-value. Monthly violence counts vary more
+than chance alone would make them (here about three to four times the Poisson variance), so when the months show
+it the test is **quasi-Poisson** (its variance scaled by that dispersion); otherwise the **exact conditional
+test**. Across areas the false discovery rate is controlled, and each area reads "significantly up", "significantly
+down" or "no evidence of change". The Overview's "change on the previous period" uses the same test.
 """),
     ("Rates and small populations", """
 Rates are per 1,000 residents (ONS mid-2020 estimates, converted from 2011 to 2021 LSOAs), and per 1,000 aged

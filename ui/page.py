@@ -33,14 +33,19 @@ def header(title: str, data: AreaData | None, intro: str | None = None) -> None:
     if intro:
         st.markdown(intro)
     if data is not None:
-        from ui.state import current_view
+        showing(data)
 
-        geography = current_view().selection.geography
-        shown = "" if geography == "all" else f" **Shown:** {geography_words(geography, cache_lookup())}; " \
-                                               "hot spots are found over the whole analysed extent."
-        st.info(f"**Showing:** {data.title}. **Analysed:** {data.extent_note}{shown}", icon="ℹ️")
-        for note in data.notes:
-            st.caption(note)
+
+def showing(data: AreaData) -> None:
+    """The "Showing / Analysed" box and the data's notes (pages in meeting mode put it after their map)."""
+    from ui.state import current_view
+
+    geography = current_view().selection.geography
+    shown = "" if geography == "all" else f" **Shown:** {geography_words(geography, cache_lookup())}; " \
+                                           "hot spots are found over the whole analysed extent."
+    st.info(f"**Showing:** {data.title}. **Analysed:** {data.extent_note}{shown}", icon="ℹ️")
+    for note in data.notes:
+        st.caption(note)
 
 
 def footer(dataset: str | None = None) -> None:

@@ -128,7 +128,8 @@ def sidebar() -> View:
                            help="Rates use ONS mid-2020 resident populations (converted to 2021 LSOAs)."
                            if len(measures) > 1 else cache.study_area().missing_layer_text("population"))
         meeting = st.toggle("Meeting mode", key="meeting",
-                            help="Larger type, fewer controls and a full-width map, for a shared screen.")
+                            help="Larger type; each map page leads with its headline, map and legend, and method "
+                                 "controls are put away, for a shared screen.")
         suppress_below = _suppression(dataset, sources)
     selection = D.Selection(dataset=dataset, crime_types=tuple(types), month_from=month_from, month_to=month_to,
                             geography=geography, measure=measure, sources=sources, suppress_below=suppress_below,
@@ -233,6 +234,7 @@ def apply_meeting_style() -> None:
         html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
         [data-testid="stMetricValue"] { font-size: 3rem !important; }
         [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
-        .block-container { max-width: 100% !important; padding-left: 1.5rem; padding-right: 1.5rem; }
-        [data-testid="stExpander"] { display: none; }
+        .block-container { max-width: 100% !important; padding-left: 1.5rem; padding-right: 1.5rem;
+                           padding-top: 1.2rem !important; }
+        h1 { font-size: 2.2rem !important; padding-top: 0 !important; }
         </style>""", unsafe_allow_html=True)

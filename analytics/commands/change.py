@@ -6,9 +6,10 @@ areas. The test accounts for exposure (the periods' lengths in days) and for ove
 pooled Pearson dispersion of the areas' monthly counts decides between quasi-Poisson inference
 (overdispersed) and the exact conditional test (analytics.period_change).
 
-Under small-number suppression each period's counts are protected against its total; the rate
-ratio, CI, p and class of an area with a hidden count are withheld, and only the other areas are
-tested (so no classification depends on a hidden count).
+Under small-number suppression each area's A and B are protected together with their sum (the
+area's total) and each period's total (analytics.disclosure.TwoPeriodCounts); the rate ratio,
+CI, p and class of an area with a hidden count are withheld, and only the other areas are tested
+(so no classification depends on a hidden count).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def months_of(period: tuple[str, str]) -> list[str]:
 
 
 def run(args, say: C.Progress) -> int:
-    from analytics.disclosure import ProtectedCounts
+    from analytics.disclosure import TwoPeriodCounts
     from analytics.period_change import AreaPeriodChange, compare_totals, pearson_dispersion
     from analytics.space_time import month_days
     from geo.areas import assign_areas
@@ -96,12 +97,14 @@ def run(args, say: C.Progress) -> int:
     hidden = pd.Series(False, index=codes)
     labels_a = labels_b = None
     total_a, total_b = f"{count_a.sum():,.0f}", f"{count_b.sum():,.0f}"
-    if policy.enabled:
-        prot_a, prot_b = (ProtectedCounts(c, None, None, policy) for c in (count_a, count_b))
-        hidden = prot_a.leaf_hidden | prot_b.leaf_hidden
-        labels_a, labels_b = prot_a.leaf_labels(), prot_b.leaf_labels()
-        total_a, total_b = prot_a.total_label(), prot_b.total_label()
-        say(f"A: {prot_a.summary()} B: {prot_b.summary()}")
+    totals_shown = True
+    if policy.enabled:  # A and B per area, their sums and the columns' totals, protected together
+        two = TwoPeriodCounts(count_a, count_b, policy)
+        hidden = two.hidden
+        labels_a, labels_b = two.labels_a, two.labels_b
+        total_a, total_b = two.total_label("A"), two.total_label("B")
+        totals_shown = two.totals_shown
+        say(f"{int(hidden.sum()):,} area(s) with a hidden count in A or B (small numbers) are not tested")
     tested = codes[~hidden.to_numpy()]
     # the dispersion from the areas that are tested: nothing published depends on a hidden count
     dispersion = pearson_dispersion(monthly.reindex(tested).to_numpy(float), month_days_all, labels)
@@ -127,7 +130,7 @@ def run(args, say: C.Progress) -> int:
                 table[col] = table[col].astype(object)
                 table.loc[hidden.to_numpy(), col] = None
     headline = None
-    if not policy.enabled or not (prot_a.total_hidden() or prot_b.total_hidden()):
+    if totals_shown:
         totals = monthly.sum(axis=0).to_numpy(float)
         headline = compare_totals(float(count_a.sum()), float(count_b.sum()), days_a, days_b, totals, month_days_all,
                                   monthly_period=labels)

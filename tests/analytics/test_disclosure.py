@@ -173,3 +173,17 @@ def test_policy_defaults_sensitive_sources_and_the_unsuppressed_banner():
     assert meta["suppression_threshold"] == "10" and "<10" in meta["disclosure_control"]
     with pytest.raises(ValueError):
         DisclosurePolicy(threshold=1)
+
+
+def test_two_periods_with_their_row_and_column_totals_resist_the_attack():
+    """`change` shows each area's A and B: their sum is the area's total, and each column has a total."""
+    from analytics.disclosure import TwoPeriodCounts
+
+    counts, hierarchy, steps = _synthetic_hierarchy(seed=11, months=6, mean=0.6)
+    a, b = steps.iloc[:, :3].sum(axis=1), steps.iloc[:, 3:].sum(axis=1)
+    two = TwoPeriodCounts(a, b, DisclosurePolicy())
+    ranges = feasible_ranges(two.values, two.status, two.constraints, 5)
+    assert len(ranges) > 50 and all(lo < hi for lo, hi in ranges.values())
+    labels = pd.concat([two.labels_a, two.labels_b])
+    small = pd.concat([a, b]).between(1, 4)
+    assert labels[small.to_numpy()].eq("<5").all()
