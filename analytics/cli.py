@@ -1,6 +1,6 @@
 """The analysts' command line: hot spots, clusters, change over time, and the incident store.
 
-``python -m analytics hotspots | clusters | concentration | emerging | change | check | ingest | store``.
+``python -m analytics hotspots | clusters | concentration | emerging | change | impact | check | ingest | store``.
 
 Scheduled jobs rely on this interface. Unusable input ends with exit status 2 and one line on
 stderr (never a traceback); progress goes to stderr, so stdout carries only results.
@@ -19,12 +19,13 @@ import argparse
 import os
 import sys
 
-from analytics.commands import change, check, clusters, common, concentration, emerging, hotspots, ingest, store
+from analytics.commands import (change, check, clusters, common, concentration, emerging, hotspots, impact, ingest,
+                                store)
 from geo.errors import InputError
 
 EXIT_BAD_INPUT = 2
-COMMANDS = {m.__name__.rsplit(".", 1)[-1]: m for m in (hotspots, clusters, concentration, emerging, change, check,
-                                                          ingest, store)}
+COMMANDS = {m.__name__.rsplit(".", 1)[-1]: m for m in (hotspots, clusters, concentration, emerging, change, impact,
+                                                          check, ingest, store)}
 
 
 class _Parser(argparse.ArgumentParser):

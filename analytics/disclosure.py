@@ -43,7 +43,7 @@ SECONDARY_LABEL = "*"
 UNSUPPRESSED_BANNER = "UNSUPPRESSED: not for sharing"
 
 __all__ = ["DEFAULT_THRESHOLD", "HEALTH_SOURCES", "SECONDARY_LABEL", "UNSUPPRESSED_BANNER", "DisclosurePolicy",
-           "default_policy", "ProtectedCounts", "TwoPeriodCounts", "protect_column"]
+           "default_policy", "ProtectedCounts", "TwoPeriodCounts", "ZoneSeries", "protect_column"]
 
 
 @dataclass(frozen=True)
@@ -389,6 +389,74 @@ class TwoPeriodCounts:
     @property
     def totals_shown(self) -> bool:
         return bool(self.status[3 * self.n] == SHOWN and self.status[3 * self.n + 1] == SHOWN)
+
+
+@dataclass
+class ZoneSeries:
+    """An impact evaluation's counts, protected together: each zone's count in each month, each zone's
+    before and after totals, and, when the zones cover the whole area, each month's total over them
+    that another view already shows (the Overview's months: ``month_totals_public``, True by month).
+
+    ``series``: DataFrame indexed by month with one column per zone; ``windows``: "before" or "after"
+    per month. ``stand_in`` holds the counts statistics may use (hidden ones estimated from what is
+    shown); ``labels`` the counts as they may be shown.
+    """
+
+    series: pd.DataFrame
+    windows: list[str]
+    policy: DisclosurePolicy
+    month_totals_public: pd.Series | None = None  # bool by month: the month's area total is shown elsewhere
+    zones_cover_area: bool = False
+
+    def __post_init__(self):
+        s = self.series.fillna(0.0).astype(float)
+        months, zones = list(s.index), list(s.columns)
+        m, z = len(months), len(zones)
+        cell = lambda mi, zi: mi * z + zi  # noqa: E731 - the cells' positions
+        values = list(s.to_numpy().ravel())
+        constraints, public = [], [False] * len(values)
+        self.totals = {}
+        for zi, zone in enumerate(zones):
+            for window in ("before", "after"):
+                parts = np.array([cell(mi, zi) for mi in range(m) if self.windows[mi] == window])
+                self.totals[(zone, window)] = len(values)
+                values.append(float(s.iloc[[i for i in range(m) if self.windows[i] == window], zi].sum()))
+                public.append(False)
+                constraints.append(Constraint(len(values) - 1, parts))
+        if self.zones_cover_area and self.month_totals_public is not None:
+            for mi, month in enumerate(months):  # only the months another view shows: an attacker knows those
+                if not bool(self.month_totals_public.get(month, False)):
+                    continue
+                values.append(float(s.iloc[mi].sum()))
+                public.append(True)
+                constraints.append(Constraint(len(values) - 1, np.array([cell(mi, zi) for zi in range(z)])))
+        self.values = np.asarray(values)
+        self.constraints = constraints
+        self.months, self.zones = months, zones
+        if self.policy.enabled:
+            result = suppress(self.values, constraints, self.policy.threshold, public=np.array(public))
+            self.status = result.status
+            est = stand_ins(self.values, self.status, constraints, self.policy.threshold)
+        else:
+            self.status = np.zeros(len(values), dtype=np.int8)
+            est = self.values
+        self.stand_in = pd.DataFrame(est[: m * z].reshape(m, z), index=s.index, columns=zones)
+        self.labels = pd.DataFrame(np.array([self._label(i) for i in range(m * z)], dtype=object).reshape(m, z),
+                                   index=s.index, columns=zones)
+
+    def _label(self, i: int) -> str:
+        return (self.policy.label if self.status[i] == PRIMARY else SECONDARY_LABEL if self.status[i] == SECONDARY
+                else f"{self.values[i]:,.0f}")
+
+    def total_label(self, zone: str, window: str) -> str:
+        return self._label(self.totals[(zone, window)])
+
+    def total_hidden(self, zone: str, window: str) -> bool:
+        return bool(self.status[self.totals[(zone, window)]] != SHOWN)
+
+    @property
+    def any_total_hidden(self) -> bool:
+        return any(self.status[i] != SHOWN for i in self.totals.values())
 
 
 def protect_column(counts, policy: DisclosurePolicy, total_shown: bool = True) -> tuple[list[str], np.ndarray]:

@@ -168,11 +168,13 @@ def _candidates(values: np.ndarray, status: np.ndarray, c: Constraint) -> list[i
     return nonzero + zeros + ([int(c.total)] if status[c.total] == SHOWN else [])
 
 
-def _next_to_hide(values: np.ndarray, status: np.ndarray, c: Constraint, threshold: int) -> int | None:
+def _next_to_hide(values: np.ndarray, status: np.ndarray, c: Constraint, threshold: int,
+                  locked: np.ndarray) -> int | None:
     """The member to hide next: the first candidate that, once hidden, is not itself pinned by this
     constraint (a zero hidden beside a small total could only be 0, since "*" is never 1 to t-1:
-    hiding it would protect nothing); failing that, the first candidate."""
-    candidates = _candidates(values, status, c)
+    hiding it would protect nothing); failing that, the first candidate. Values public elsewhere
+    (``locked``) are never candidates."""
+    candidates = [v for v in _candidates(values, status, c) if not locked[v]]
     for v in candidates:
         status[v] = SECONDARY
         pinned = not _member_free(values, status, c, v, threshold)
@@ -238,8 +240,12 @@ def propagate(values, status: np.ndarray, constraints: list[Constraint], thresho
     return dom
 
 
-def suppress(values, constraints: list[Constraint], threshold: int, max_rounds: int = 200) -> Suppression:
+def suppress(values, constraints: list[Constraint], threshold: int, max_rounds: int = 200,
+             public=None) -> Suppression:
     """Primary and secondary suppression of ``values`` (non-negative counts) under ``constraints``.
+
+    ``public``: optional mask of values another view already shows; they are never hidden here (a
+    constraint that could only be protected by hiding one is reported in ``unprotectable``).
 
     A work list protects each constraint on its own (see the module docstring); then
     :func:`propagate` chains the constraints as an attacker would, and wherever that pins a hidden
@@ -252,6 +258,7 @@ def suppress(values, constraints: list[Constraint], threshold: int, max_rounds: 
     if (values < 0).any() or not np.isfinite(values).all():
         raise ValueError("suppression needs non-negative, finite counts")
     status = np.where((values > 0) & (values < threshold), PRIMARY, SHOWN).astype(np.int8)
+    locked = np.zeros(len(values), dtype=bool) if public is None else np.asarray(public, dtype=bool) & (status == SHOWN)
     member_of: dict[int, list[int]] = {}
     for ci, c in enumerate(constraints):
         for v in (c.total, *c.parts.tolist()):
@@ -274,7 +281,7 @@ def suppress(values, constraints: list[Constraint], threshold: int, max_rounds: 
             c = constraints[ci]
             if _protected(values, status, c, threshold):
                 continue
-            victim = _next_to_hide(values, status, c, threshold)
+            victim = _next_to_hide(values, status, c, threshold, locked)
             if victim is None:
                 unprotectable.add(ci)
                 continue
@@ -286,7 +293,7 @@ def suppress(values, constraints: list[Constraint], threshold: int, max_rounds: 
         progressed = False
         for v in pinned:
             for ci in member_of.get(v, ()):
-                victim = _next_to_hide(values, status, constraints[ci], threshold)
+                victim = _next_to_hide(values, status, constraints[ci], threshold, locked)
                 if victim is not None:
                     hide(victim)
                     progressed = True
