@@ -16,6 +16,7 @@ PAGES = [
     st.Page("app_pages/hotspot_map.py", title="Hotspot map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
     st.Page("app_pages/my_patch.py", title="My patch", icon=":material/my_location:", url_path="patch"),
+    st.Page("app_pages/impact.py", title="Impact", icon=":material/fact_check:", url_path="impact"),
     st.Page("app_pages/risk_factors.py", title="Risk factors", icon=":material/query_stats:", url_path="risk-factors"),
     st.Page("app_pages/export.py", title="Export", icon=":material/download:", url_path="export"),
     st.Page("app_pages/load_data.py", title="Load data", icon=":material/upload:", url_path="load"),

@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import BHAM_2017, DATA, ROOT
 
-PAGES = ["overview", "hotspot_map", "trends", "my_patch", "risk_factors", "export", "load_data", "data_method"]
+PAGES = ["overview", "hotspot_map", "trends", "my_patch", "impact", "risk_factors", "export", "load_data",
+         "data_method"]
 RAW = pd.read_csv(BHAM_2017)
 VIOLENCE = RAW[RAW["type"] == "violent-crime"]
 IOD = pd.read_csv(DATA / "deprivation" / "iod2025_indicators_lsoa21_wm.csv")
@@ -172,3 +173,26 @@ def test_trends_page_on_the_birmingham_points():
 def test_trends_page_without_months_says_why():
     at = _app("trends")  # IoD2025: one period
     assert any("Trends need incidents with months" in i.value for i in at.info)
+
+
+def test_impact_page_evaluates_a_ward_against_the_rest():
+    at = _app("impact", ds="bham2017", geo="ward:E05011151")  # Ladywood
+    verdict = next(m.value for m in at.markdown if "relative to the rest of the study area" in m.value)
+    assert "95 % CI" in verdict
+    table = at.dataframe[0].value.set_index("Zone")
+    # the counts, checked against the raw file: the target's before months (Jan-May 2017, start June)
+    from geo import datasets as D
+
+    data = D.area_data(D.Selection(dataset="bham2017", crime_types=("Violence and sexual offences",)))
+    ladywood = set(data.areas.loc[data.areas["ward_code"] == "E05011151", "area_code"])
+    pts = data.points[data.points["area_code"].isin(ladywood)]
+    assert table.loc["Target", "Before"] == int(pts["month"].between("2017-01", "2017-05").sum())
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    zones = next(layer for layer in deck["layers"] if layer["id"] == "zones")
+    assert len(zones["data"]) == 33  # every analysed LSOA is in one zone
+    assert any(b.label.startswith("Download the one-page brief") for b in at.get("download_button"))
+
+
+def test_impact_page_asks_for_a_target_first():
+    at = _app("impact", ds="bham2017")
+    assert any("Choose the target" in i.value for i in at.info)

@@ -120,7 +120,7 @@ def test_no_page_shows_a_small_count_or_a_value_derived_from_one(store):
 
     cells = []  # (column or tooltip label, shown value) about each hidden LSOA
     hidden = ("E01033620", "E01033625", "E01009141")
-    for page in ["overview", "hotspot_map", "trends", "my_patch", "export", "risk_factors"]:
+    for page in ["overview", "hotspot_map", "trends", "my_patch", "impact", "export", "risk_factors"]:
         at = _app(store, page, geo=f"ward:{WARD}")
         for df in at.dataframe:
             frame = df.value.astype(str)

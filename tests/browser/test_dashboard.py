@@ -11,7 +11,8 @@ from tests.browser.helpers import (MAP, exception_texts, images_differ, map_imag
 
 pytestmark = pytest.mark.browser
 
-PAGES = [("", "Overview", False), ("map", "Hotspot map", True), ("patch", "My patch", False),
+PAGES = [("", "Overview", False), ("map", "Hotspot map", True), ("trends", "Trends", False),
+         ("patch", "My patch", False), ("impact", "Impact", False),
          ("risk-factors", "Risk factors", True), ("export", "Export", False), ("load", "Load data", False),
          ("data", "Data & method", False)]
 

@@ -74,3 +74,14 @@ def test_meeting_mode_overview_shows_whole_numbers_in_its_tables(browser, app_ur
         page.screenshot(path=str(ARTIFACTS / f"meeting-overview-{width}x{height}.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_impact_page_draws_the_zones_and_the_verdict(app_url, page):
+    page.goto(f"{app_url}/impact?ds=bham2017&geo=ward:E05011151")
+    wait_for_app(page)
+    page.wait_for_selector("text=relative to the rest of the study area", timeout=90_000)
+    assert exception_texts(page) == []
+    assert map_is_painted(page), "the zones map is blank"
+    main = page.inner_text('[data-testid="stMain"]')
+    assert "Download the one-page brief" in main and "Relative effect" in main
+    page.screenshot(path=str(ARTIFACTS / "impact.png"), full_page=True)
