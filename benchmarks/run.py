@@ -9,6 +9,7 @@ Sections (each runs in its own process, never two at once):
   dbscan   3  DBSCAN 1M points: ours vs sklearn (bench_dbscan)
   payload  4  map JSON for WM (actual, from the app) and England (synthetic) (bench_payload)
   browser  1, 4, 5  cold start, filter change, websocket bytes, 10-session memory (bench_browser)
+  ingest   7  reading 1M police.uk rows, and the commands that do, vs an analyst's script (bench_ingest)
 
 The machine is noisy (2 cores, shared): compare ratios within one run, not absolute seconds
 between runs. The table is also written to benchmarks/.cache/last-run.txt.
@@ -35,8 +36,11 @@ SECTIONS = {
     "dbscan": [str(HERE / "bench_dbscan.py")],
     "payload": ["-m", "benchmarks.bench_payload"],
     "browser": ["-m", "benchmarks.bench_browser"],
+    "emerging": ["-m", "benchmarks.bench_emerging"],
+    "ingest": ["-m", "benchmarks.bench_ingest"],
 }
-QUICK = {"stats": ["--repeats", "3"], "payload": ["--no-bgc"], "browser": ["--repeats", "2", "--sessions", "3"]}
+QUICK = {"stats": ["--repeats", "3"], "payload": ["--no-bgc"], "browser": ["--repeats", "2", "--sessions", "3"],
+         "ingest": ["--no-3m"]}
 
 
 def load() -> str:

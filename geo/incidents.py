@@ -11,6 +11,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
+from geopandas.array import GeometryArray, from_shapely
 
 from geo.projection import BNG
 from geo.report import LoadReport
@@ -47,9 +51,9 @@ def empty_incidents() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=BNG), crs=BNG)
 
 
-def to_incidents(table: pd.DataFrame, extra: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
-    """The standard columns (plus the named ``extra`` ones), with point geometry from easting/northing."""
-    out = table.copy()
+def incident_columns(table: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """:func:`to_incidents` without the geometry: the standard columns (plus ``extra``), as a DataFrame."""
+    out = table.copy(deep=False)
     defaults = {"incident_id": "", "source": "police", "date": pd.NaT, "time": "", "location": "",
                 "supplied_area_code": "", "outcome": "", "weight": 1.0}
     for col, value in defaults.items():
@@ -60,8 +64,30 @@ def to_incidents(table: pd.DataFrame, extra: tuple[str, ...] = ()) -> gpd.GeoDat
     out = out[INCIDENT_COLUMNS + [c for c in extra if c in out.columns]].reset_index(drop=True)
     for col in ("easting", "northing", "longitude", "latitude"):
         out[col] = out[col].astype(float)
-    geometry = gpd.points_from_xy(out["easting"].to_numpy(), out["northing"].to_numpy(), crs=BNG)
-    return gpd.GeoDataFrame(out, geometry=geometry, crs=BNG)
+    return out
+
+
+def point_geometry(easting: np.ndarray, northing: np.ndarray) -> GeometryArray:
+    """Points in EPSG:27700, one shapely object per distinct location (police.uk repeats a few tens of
+    thousands of map points over millions of rows; shapely geometries are immutable, so rows share them)."""
+    from geo.points import distinct_points
+
+    x, y = np.asarray(easting, float), np.asarray(northing, float)
+    codes, first = distinct_points(x, y)
+    if len(first) * 2 > len(codes):
+        return gpd.points_from_xy(x, y, crs=BNG)
+    return from_shapely(shapely.points(x[first], y[first])[codes], crs=BNG)
+
+
+def with_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """``frame`` (from :func:`incident_columns`) with its point geometry."""
+    geometry = point_geometry(frame["easting"].to_numpy(), frame["northing"].to_numpy())
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=BNG, copy=False)  # (copy-on-write: no copy needed)
+
+
+def to_incidents(table: pd.DataFrame, extra: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    """The standard columns (plus the named ``extra`` ones), with point geometry from easting/northing."""
+    return with_geometry(incident_columns(table, extra))
 
 
 def concat_incidents(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
@@ -71,6 +97,20 @@ def concat_incidents(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=BNG)
 
 
+def duplicated_ids(ids: pd.Series) -> np.ndarray:
+    """``ids.duplicated(keep="first")`` as a boolean array (each ID hashed once, in Arrow, when it can be)."""
+    array = getattr(ids.array, "_pa_array", None)
+    if not isinstance(array, pa.ChunkedArray) or array.null_count or array.num_chunks == 0 or len(ids) < 10_000:
+        return ids.duplicated(keep="first").to_numpy()
+    encoded = pc.dictionary_encode(array)  # one dictionary shared by every chunk
+    codes = np.concatenate([c.indices.to_numpy() for c in encoded.chunks])
+    first = np.empty(len(encoded.chunk(0).dictionary), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write wins: the first row of each
+    dup = np.ones(len(codes), dtype=bool)
+    dup[first] = False
+    return dup
+
+
 def drop_duplicate_ids(data: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
     """Keep the first record of each non-empty incident ID; reject the repeats with a pointer to the first.
 
@@ -78,16 +118,22 @@ def drop_duplicate_ids(data: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDat
     are genuinely separate incidents.
     """
     ids = data["incident_id"].astype(str)
-    has_id = ids.ne("")
-    dup = has_id & ids.duplicated(keep="first")
-    if dup.any():
-        first = data[has_id & ~dup].drop_duplicates("incident_id").set_index("incident_id")[["file", "row"]]
-        where = first.reindex(ids[dup])
-        detail = ("same Crime ID as " + where["file"].astype(str) + " row " + where["row"].astype(str)).to_numpy()
-        report.reject(pd.DataFrame(data[dup].drop(columns="geometry")), "duplicate Crime ID", detail)
-        report.notes.append(f"{int(dup.sum()):,} repeated Crime IDs removed (overlapping downloads); "
-                            "the first record of each was kept.")
-    return data[~dup].reset_index(drop=True)
+    has_id = ids.ne("").to_numpy()
+    dup = has_id & duplicated_ids(ids)
+    if not dup.any():
+        return data.reset_index(drop=True)
+    from geo.tabular import filter_rows
+
+    repeated = ids[dup]
+    firsts = has_id & ~dup & ids.isin(repeated.unique()).to_numpy()  # the kept record of each repeated ID
+    first = filter_rows(data[["incident_id", "file", "row"]], firsts).set_index("incident_id")[["file", "row"]]
+    where = first.reindex(repeated)
+    detail = ("same Crime ID as " + where["file"].astype(str) + " row " + where["row"].astype(str)).to_numpy()
+    report.reject(pd.DataFrame(filter_rows(data, dup).drop(columns="geometry", errors="ignore")),
+                  "duplicate Crime ID", detail)
+    report.notes.append(f"{int(dup.sum()):,} repeated Crime IDs removed (overlapping downloads); "
+                        "the first record of each was kept.")
+    return filter_rows(data, ~dup).reset_index(drop=True)
 
 
 def months_of(data: pd.DataFrame) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -18,10 +19,11 @@ import pandas as pd
 from geo import report as R
 from geo.errors import InputError
 from geo.incidents import Incidents, to_incidents
-from geo.points import DATE_FORMATS, DATETIME_FORMATS, MONTH_FORMATS, parse_when, validate_bng, validate_lonlat
+from geo.points import (DATE_FORMATS, DATETIME_FORMATS, MONTH_FORMATS, _by_value, _keep, _reject, parse_when,
+                        validate_bng, validate_lonlat)
 from geo.postcodes import geocode_postcodes
 from geo.sources import NamedBytes
-from geo.tabular import read_bytes, read_table
+from geo.tabular import filter_rows, read_bytes, read_table
 
 MAX_PARTNER_BYTES = 200_000_000
 SOURCES = ("police", "ed", "ambulance", "other")
@@ -66,8 +68,13 @@ def detect_columns(columns: list[str]) -> dict[str, str]:
 
 
 def read_partner_table(source: str | Path | NamedBytes, source_label: str = "other",
-                       mapping: dict[str, str] | None = None, study_area_bng=None) -> Incidents:
-    """Read one partner incident table (CSV or XLSX) into the standard incident table."""
+                       mapping: dict[str, str] | None = None, study_area_bng=None, *,
+                       progress: Callable[[str, int, int], None] | None = None) -> Incidents:
+    """Read one partner incident table (CSV or XLSX) into the standard incident table.
+
+    ``progress``, if given, is called once the file is read and checked, with (its name, rows read,
+    rows rejected), as :func:`geo.police_uk.read_police` calls it after each file.
+    """
     item = source if isinstance(source, NamedBytes) else NamedBytes(str(source), read_bytes(source, MAX_PARTNER_BYTES))
     if source_label not in SOURCES:
         raise InputError(item.name, f"unknown source {source_label!r}", f"use one of {', '.join(SOURCES)}")
@@ -101,14 +108,16 @@ def read_partner_table(source: str | Path | NamedBytes, source_label: str = "oth
     for field in ("incident_id", "location", "arrival"):
         table[field] = table[cols[field]].astype(str).str.strip() if field in cols else ""
     if "weight" in cols:
-        w = pd.to_numeric(table[cols["weight"]], errors="coerce")
+        w = _by_value(table[cols["weight"]], lambda text: pd.to_numeric(text, errors="coerce"))
         bad = ~(w > 0)
-        rep.reject(table[bad], R.BAD_WEIGHT)
-        table = table[~bad].copy()
+        _reject(rep, table, bad, R.BAD_WEIGHT)
+        table = _keep(table, ~bad)
         table["weight"] = w[~bad]
     data = to_incidents(table, extra=("arrival",))
     rep.accepted = len(data)
     rep.check_balanced()
+    if progress is not None:
+        progress(item.name, rep.rows_read, rep.n_rejected)
     return Incidents(data, rep)
 
 
@@ -126,22 +135,32 @@ def _when(table: pd.DataFrame, cols: dict[str, str], rep: R.LoadReport) -> pd.Da
         stamp = stamp.fillna(day_and_time).fillna(parse_when(table[cols["date"]], DATE_FORMATS))
     if has_time.any() and stamp[has_time].eq(stamp[has_time].dt.normalize()).all():
         has_time[:] = False  # every "time" is midnight: a date column exported as datetime (Excel does this)
-    month = stamp.dt.strftime("%Y-%m")
+    month = _by_value(stamp, _format("%Y-%m"))  # formatting and parsing: once per distinct value
     if "month" in cols:
-        month = month.fillna(parse_when(table[cols["month"]], MONTH_FORMATS).dt.strftime("%Y-%m"))
+        month = month.fillna(_by_value(parse_when(table[cols["month"]], MONTH_FORMATS), _format("%Y-%m")))
     bad = month.isna()
-    rep.reject(table[bad], R.BAD_DATE, "dates must look like 2024-06-30, 30/06/2024 or 2024-06")
-    out = table[~bad].copy()
+    _reject(rep, table, bad, R.BAD_DATE, "dates must look like 2024-06-30, 30/06/2024 or 2024-06")
+    out = _keep(table, ~bad)
     out["month"] = month[~bad]
     out["date"] = stamp[~bad].dt.normalize()
-    time = stamp[~bad].dt.strftime("%H:%M").where(has_time[~bad], "")
+    time = _by_value(stamp[~bad], _format("%H:%M")).where(has_time[~bad], "")
     if "time" in cols:
         given = out[cols["time"]].astype(str).str.strip()
-        parsed = pd.to_datetime(given, format="%H:%M", errors="coerce").fillna(
-            pd.to_datetime(given, format="%H:%M:%S", errors="coerce"))
-        time = time.where(time.ne(""), parsed.dt.strftime("%H:%M").fillna(""))
+        clock = _by_value(given, _clock).fillna("")
+        time = time.where(time.ne(""), clock)
     out["time"] = time.fillna("")
     return out
+
+
+def _format(fmt: str):
+    return lambda stamps: stamps.dt.strftime(fmt)
+
+
+def _clock(given: pd.Series) -> pd.Series:
+    """'HH:MM' of times written HH:MM or HH:MM:SS; "" for anything else."""
+    parsed = pd.to_datetime(given, format="%H:%M", errors="coerce").fillna(
+        pd.to_datetime(given, format="%H:%M:%S", errors="coerce"))
+    return parsed.dt.strftime("%H:%M").fillna("")
 
 
 def _where(table: pd.DataFrame, cols: dict[str, str], rep: R.LoadReport, study_area_bng,
@@ -152,25 +171,26 @@ def _where(table: pd.DataFrame, cols: dict[str, str], rep: R.LoadReport, study_a
 
     by_lonlat = filled("latitude") & filled("longitude") if has_lonlat else pd.Series(False, index=table.index)
     by_bng = ~by_lonlat & filled("easting") & filled("northing") if has_bng else pd.Series(False, index=table.index)
-    rest = table[~by_lonlat & ~by_bng]
+    rest = _keep(table, ~by_lonlat & ~by_bng)
     parts = []
     if by_lonlat.any():
-        parts.append(validate_lonlat(table[by_lonlat], cols["longitude"], cols["latitude"],
+        parts.append(validate_lonlat(_keep(table, by_lonlat), cols["longitude"], cols["latitude"],
                                      rep, study_area_bng))
     if by_bng.any():
-        parts.append(validate_bng(table[by_bng], cols["easting"], cols["northing"], rep, study_area_bng))
+        parts.append(validate_bng(_keep(table, by_bng), cols["easting"], cols["northing"], rep, study_area_bng))
     if len(rest):
         if "postcode" in cols:
             pc = rest[cols["postcode"]].astype(str).str.strip()
             blank = pc.eq("")
-            rep.reject(rest[blank], R.NO_COORDINATES, "no coordinates and no postcode")
-            rest = rest[~blank]
+            _reject(rep, rest, blank, R.NO_COORDINATES, "no coordinates and no postcode")
+            rest = _keep(rest, ~blank)
             geo = geocode_postcodes(rest[cols["postcode"]])
             missing = geo["easting"].isna()
-            rep.reject(rest[missing], R.POSTCODE_NOT_FOUND,
-                       "not a West Midlands postcode in Code-Point Open (Oct 2025): "
-                       + rest.loc[missing, cols["postcode"]].astype(str).str.slice(0, 12))
-            located = rest[~missing].copy()
+            if missing.any():
+                rows = filter_rows(rest, missing)
+                rep.reject(rows, R.POSTCODE_NOT_FOUND, "not a West Midlands postcode in Code-Point Open (Oct 2025): "
+                           + rows[cols["postcode"]].astype(str).str.slice(0, 12))
+            located = _keep(rest, ~missing)
             located["_e"], located["_n"] = geo["easting"][~missing], geo["northing"][~missing]
             if len(located):
                 parts.append(validate_bng(located, "_e", "_n", rep, study_area_bng).drop(columns=["_e", "_n"]))

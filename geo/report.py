@@ -82,3 +82,12 @@ class LoadReport:
             raise AssertionError(
                 f"load report does not balance: {self.rows_read} read != {self.accepted} accepted + "
                 f"{self.n_rejected} rejected")
+
+
+def merge_reports(reports: list[LoadReport]) -> LoadReport:
+    """``reports[0].merge(reports[1]).merge(reports[2])…`` in one step (the rejected rows concatenated once)."""
+    frames = [r.rejected for r in reports if not r.rejected.empty]
+    return LoadReport(files=[f for r in reports for f in r.files], rows_read=sum(r.rows_read for r in reports),
+                      accepted=sum(r.accepted for r in reports),
+                      rejected=pd.concat(frames, ignore_index=True) if frames else reports[0].rejected,
+                      notes=[n for r in reports for n in r.notes])
