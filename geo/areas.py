@@ -89,11 +89,10 @@ class AreaAssignment:
 
 
 def _unique_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    keys = pd.MultiIndex.from_arrays([x, y])
-    inverse, uniq = pd.factorize(keys)
-    ux = uniq.get_level_values(0).to_numpy(float)
-    uy = uniq.get_level_values(1).to_numpy(float)
-    return ux, uy, inverse
+    # one complex number per point hashes both coordinates exactly: 0.07 s for a million points,
+    # where a two-level MultiIndex took 1.5 s
+    inverse, uniq = pd.factorize(x + 1j * y, use_na_sentinel=False)  # a missing coordinate stays a point
+    return uniq.real.copy(), uniq.imag.copy(), inverse
 
 
 def place_xy(x, y, index: AreaIndex, snap_tolerance_m: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
