@@ -88,10 +88,9 @@ else:
     st.subheader("3. Confirm" if source != "police" else "2. Confirm")
     if st.button(f"Load {report.accepted:,} rows into the store", type="primary", disabled=report.accepted == 0):
         try:
-            with st.spinner("Loading — rows are written in one transaction per file…"):
-                with IncidentStore(path, area=area) as store:
-                    result = store.ingest(items, source, loaded_by=loaded_by, mapping=mapping,
-                                          sensitive=bool(sensitive))
+            with I.ProgressBar("Loading (one transaction per file)…") as bar, IncidentStore(path, area=area) as store:
+                result = store.ingest(items, source, loaded_by=loaded_by, mapping=mapping,
+                                      sensitive=bool(sensitive), progress=bar)
         except InputError as exc:
             st.error(str(exc))
         else:

@@ -44,18 +44,37 @@ def store_area():
     return cache.store_area()
 
 
-@st.cache_data(show_spinner="Checking the files…", max_entries=8)
-def _check(digest: str, _items: list[NamedBytes], source: str, mapping_items: tuple) -> LoadReport:
+@st.cache_data(show_spinner=False, max_entries=8)
+def _check(digest: str, _items: list[NamedBytes], source: str, mapping_items: tuple, _progress=None) -> LoadReport:
     from geo.store import IncidentStore
 
     with IncidentStore(store_path(), area=study_area()) as store:
-        return store.check(_items, source, dict(mapping_items) or None)
+        return store.check(_items, source, dict(mapping_items) or None, progress=_progress)
+
+
+class ProgressBar:
+    """A progress bar that says what was done last (a callback for the store's ``progress=``); gone on exit."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __enter__(self):
+        self.bar = st.progress(0.0, text=self.text)
+        return self
+
+    def __call__(self, done: float, message: str) -> None:
+        self.bar.progress(min(max(done, 0.0), 1.0), text=f"{self.text} {message}")
+
+    def __exit__(self, *exc):
+        self.bar.empty()
+        return False
 
 
 def check(items: list[NamedBytes], source: str, mapping: dict | None) -> LoadReport:
     """Read the files exactly as the store will, without storing: every row accepted or rejected with a reason."""
     digest = hashlib.sha256(b"".join(hashlib.sha256(i.data).digest() for i in items)).hexdigest()
-    return _check(digest, items, source, tuple(sorted((mapping or {}).items())))
+    with ProgressBar("Checking the files…") as bar:
+        return _check(digest, items, source, tuple(sorted((mapping or {}).items())), _progress=bar)
 
 
 def rejects_csv(report: LoadReport) -> bytes:

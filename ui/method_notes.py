@@ -55,7 +55,7 @@ another's is not protected against: share outputs for agreed periods.
 """),
     ("Is it changing? Emerging hot spots", """
 The **Trends** page (and `python -m analytics emerging`) counts incidents per area and month (a space-time
-cube, every area and every month, zeros included), computes **Getis-Ord Gi\*** for each area in each month over
+cube, every area and every month, zeros included), computes **Getis-Ord Gi\\*** for each area in each month over
 the area, its neighbours, and the same areas in the previous month (the time window), corrects for testing
 thousands of area-months at once (false discovery rate), and tests each area's run of z-scores for a trend
 (**Mann-Kendall**). Each area then gets one of ArcGIS Pro's seventeen patterns:

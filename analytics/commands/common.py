@@ -159,14 +159,20 @@ def read_incident_files(paths: list[str], source: str, say: Progress):
     from geo.police_uk import read_police
 
     say(f"reading {len(paths)} incident input(s)")
+    started = time.perf_counter()
     if source == "police":
-        incidents = read_police(paths)
+        incidents = read_police(paths, progress=lambda name, read, rejected: say(
+            f"read {name}: {read:,} rows so far, {rejected:,} rejected"))
     else:
-        parts = [read_partner_table(p, source_label=source) for p in paths]
+        parts = [read_partner_table(p, source_label=source, progress=lambda name, read, rejected: say(
+            f"read {name}: {read:,} rows, {rejected:,} rejected")) for p in paths]
         incidents = parts[0]
         for extra in parts[1:]:
             incidents.data = pd.concat([incidents.data, extra.data], ignore_index=True)
             incidents.report = incidents.report.merge(extra.report)
+    seconds = time.perf_counter() - started
+    read = incidents.report.rows_read
+    say(f"{read:,} rows read in {seconds:.1f} s ({read / max(seconds, 1e-9):,.0f} rows/s)")
     say(incidents.report.summary())
     for note in incidents.report.notes:
         say(note)

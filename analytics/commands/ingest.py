@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from analytics.commands import common as C
@@ -85,8 +86,11 @@ def run(args, say: C.Progress) -> int:
     held = store.study_area()
     say(f"study area: {(held or store.analysis_area()).describe()}" + ("" if held else " (new store: fixed now)"))
     say(f"reading and checking {len(args.paths)} input(s) as {args.source}")
+    started = time.perf_counter()
     result = store.ingest(args.paths, args.source, loaded_by=args.loaded_by if args.loaded_by is not None
-                          else current_user(), mapping=mapping, sensitive=args.sensitive)
+                          else current_user(), mapping=mapping, sensitive=args.sensitive,
+                          progress=lambda done, message: say(message))
+    seconds = time.perf_counter() - started
     for note in result.notes:
         say(note)
     for batch in result.files:
@@ -94,6 +98,9 @@ def run(args, say: C.Progress) -> int:
         for note in batch.notes:
             say(f"{Path(batch.file).name}: {note}")
     print(result.summary())
+    read = sum(b.rows_read for b in result.files)
+    say(f"{read:,} rows read and stored in {seconds:.1f} s ({read / max(seconds, 1e-9):,.0f} rows/s)" if read
+        else f"nothing new to store ({seconds:.1f} s)")
     return 0
 
 

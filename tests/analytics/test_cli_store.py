@@ -1,6 +1,7 @@
 """The command line's incident store: ingest, store list/delete/rejects, and analyses with --store."""
 
 import json
+import re
 import os
 
 import pandas as pd
@@ -53,13 +54,18 @@ def police_files(write):
 
 def test_ingest_list_delete_end_to_end(store_path, police_files, capsys):
     june, july = police_files
-    code, out, err = _run(capsys, "ingest", str(june), str(july), "--source", "police", "--loaded-by", "Analyst A")
+    code = main(["ingest", str(june), str(july), "--source", "police", "--loaded-by", "Analyst A"])  # not quiet
+    out, err = capsys.readouterr()
     assert code == 0, err
     lines = out.strip().splitlines()
     assert lines[0].endswith("batch 1, 11 rows read, 10 accepted, 0 already in the store, 1 rejected (no coordinates: 1).")
     assert lines[1].endswith("batch 2, 6 rows read, 4 accepted, 2 already in the store, 0 rejected.")
     assert lines[2] == ("2 new batches (1, 2): 17 rows read, 14 accepted, 2 already in the store, 1 rejected "
                         "(no coordinates: 1).")
+    # progress per file on stderr as it goes, and the throughput at the end
+    assert "read file 1 of 2, 2024-06-west-midlands-street.csv: 11 rows, 10 accepted, 1 rejected" in err
+    assert "stored file 2 of 2, 2024-07-west-midlands-street.csv as batch 2" in err
+    assert re.search(r"17 rows read and stored in \d+\.\d s \([\d,]+ rows/s\)", err.splitlines()[-1])
 
     code, out, _ = _run(capsys, "ingest", str(june), str(july), "--source", "police")  # again: nothing added
     assert code == 0 and out.strip().splitlines()[-1].startswith("2 files already loaded, nothing added")

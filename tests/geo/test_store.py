@@ -14,7 +14,7 @@ import geo.store as store_module
 from geo.errors import InputError
 from geo.sources import NamedBytes
 from geo.store import ALREADY_STORED, IncidentStore, default_store_path
-from tests.conftest import ROOT, street_csv, street_row
+from tests.conftest import ROOT, STREET_SAMPLE, street_csv, street_row
 
 # Real Code-Point Open rows (data/schools/codepoint_open_2025_10_postcodes_wm.csv)
 B1_1AY = (406523, 286448)
@@ -350,3 +350,74 @@ def test_a_format_2_store_is_upgraded_in_place_and_keeps_its_incidents(tmp_path,
     assert (data["lsoa21"] == data["area_code"]).all() and data["lad24"].eq(BIRMINGHAM).all()
     with duckdb.connect(str(path), read_only=True) as con:
         assert con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()[0] == "4"
+
+
+def _raw_json_row_by_row(frame: pd.DataFrame, skip: tuple) -> list[str]:
+    """The rejected-row JSON written one row at a time, the way it was first written (the oracle)."""
+    import numpy as np
+
+    out = []
+    for _, row in frame.iterrows():
+        record = {}
+        for col, value in row.items():
+            if col in skip or value is None or value is pd.NaT or value is pd.NA or (
+                    isinstance(value, float) and np.isnan(value)):
+                continue
+            if isinstance(value, pd.Timestamp):
+                value = value.strftime("%Y-%m-%d") if value == value.normalize() else value.isoformat()
+            elif isinstance(value, np.generic):
+                value = value.item()
+            record[str(col)] = value if isinstance(value, (str, int, float, bool)) else str(value)
+        out.append(json.dumps(record, ensure_ascii=False))
+    return out
+
+
+def test_rejected_row_json_built_by_column_matches_row_by_row():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    n = 400
+    words = np.array(["On or near Park Road", 'a "quoted" \\ value', "Café", "", "x" * 70, "line\nbreak"])
+    frame = pd.DataFrame({
+        "Crime ID": np.where(rng.random(n) < 0.3, None, words[rng.integers(0, len(words), n)]).astype(object),
+        "Longitude": np.where(rng.random(n) < 0.2, np.nan, rng.normal(-1.9, 0.01, n)),
+        "when": pd.to_datetime(rng.integers(0, 3, n), unit="D", origin="2024-03-01")
+        + pd.to_timedelta(rng.integers(0, 2, n) * 630, unit="min"),
+        "count": pd.array(np.where(rng.random(n) < 0.2, None, rng.integers(0, 5, n)), dtype="Int64"),
+        "flag": pd.array(np.where(rng.random(n) < 0.3, None, rng.random(n) < 0.5), dtype="boolean"),
+        "row": np.arange(2, n + 2),
+    })
+    frame.loc[rng.random(n) < 0.2, "when"] = pd.NaT
+    got = store_module._raw_json(frame, ("row",))
+    assert got == _raw_json_row_by_row(frame, ("row",))
+    assert any('"when": "2024-03-01T10:30:00"' in g for g in got) and any('"when"' not in g for g in got)
+    assert [json.loads(g) for g in got][0].keys() <= {"Crime ID", "Longitude", "when", "count", "flag"}
+    assert store_module._raw_json(frame[["row"]], ("row",)) == ["{}"] * n
+
+
+def test_another_forces_file_is_named_with_what_to_do(store):
+    # the real City of London sample checked against the (bundled) West Midlands store: every located
+    # row is outside, and the note says whose data it is and how to analyse that area instead
+    report = store.check(STREET_SAMPLE, "police")
+    assert report.accepted == 0 and report.reason_counts()["outside the study area"] == 26
+    note = next(n for n in report.notes if "the store's study area" in n)
+    assert note.startswith("26 of 26 located rows lie outside West Midlands")
+    assert "they are City of London Police data" in note
+    assert "start another store with that force's boundaries" in note and "--boundaries" in note
+
+
+def test_ingest_reports_progress_per_file_read_and_written(store, write):
+    a = write("a.csv", street_csv([street_row(crime_id="p1"), street_row(crime_id="p2", lon="", lat="")]))
+    b = write("b.csv", street_csv([street_row(crime_id="p3")]))
+    seen = []
+    store.ingest([a, b], "police", progress=lambda done, message: seen.append((done, message)))
+    shares = [d for d, _ in seen]
+    assert len(seen) == 4 and shares == sorted(shares) and shares[-1] == 1.0 and 0 < shares[0] < 1
+    assert seen[0][1] == "read file 1 of 2, a.csv: 2 rows, 1 accepted, 1 rejected (2 rows so far)"
+    assert seen[-1][1].startswith("stored file 2 of 2, b.csv as batch ")
+    again = []
+    store.ingest([a], "police", progress=lambda done, message: again.append(message))
+    assert again == ["file 1 of 1, a.csv: already stored, skipped"]
+    checked = []
+    store.check([b], "police", progress=lambda done, message: checked.append((done, message)))
+    assert checked == [(1.0, "checked file 1 of 1, b.csv: 1 rows, 1 accepted, 0 rejected")]
