@@ -211,7 +211,11 @@ class DbscanClusters:
                         f"locations={locations!r} is not a column of points; pass a column "
                         "name of the GeoDataFrame or one text value per point"
                     )
-                loc = points[locations].to_numpy(dtype=object)
+                loc = points[locations].reset_index(drop=True)
+            elif isinstance(locations, pd.Series):  # kept as it is (text in Arrow): only clustered rows are read
+                loc = locations.reset_index(drop=True)
+                if len(loc) != n:
+                    raise ValueError(f"locations must have one value per point ({n}), got {len(loc)}")
             else:
                 loc = np.asarray(locations, dtype=object)
                 if loc.shape != (n,):
@@ -315,7 +319,8 @@ class DbscanClusters:
         m = self.labels >= 0
         if k == 0:
             return []
-        df = pd.DataFrame({"cluster": self.labels[m], "loc": loc[m]})
+        df = pd.DataFrame({"cluster": self.labels[m],
+                           "loc": loc[m].to_numpy(dtype=object) if isinstance(loc, pd.Series) else loc[m]})
         df["loc"] = df["loc"].map(_clean_location)
         df = df.dropna(subset=["loc"])
         out = [""] * k

@@ -220,7 +220,7 @@ def _cluster_layer_data(selection: D.Selection, p: MethodParams, key: str) -> tu
     data = cache.area_data(selection)
     pts = data.points
     result = DbscanClusters(pts[["easting", "northing"]].to_numpy(), eps_m=p.eps_m, min_samples=p.min_samples,
-                            locations=pts["location"].to_numpy())
+                            locations=pts["location"])
     outlines = result.outlines.copy()  # one row per cluster, with its summary columns
     outlines["fill"] = [[0, 0, 0, 0]] * len(outlines)
     outlines["tip"] = [tip(f"Cluster {c}", [("Incidents", n), ("Share of all", f"{100 * s:.1f} %"),

@@ -87,7 +87,7 @@ def run(args, say: C.Progress) -> int:
     say(f"DBSCAN: eps {args.eps:g} m, min_samples {args.min_samples or 'automatic'}")
     result = DbscanClusters(data[["easting", "northing"]].to_numpy(), eps_m=args.eps, min_samples=args.min_samples,
                             weights=data["weight"].to_numpy(float) if (data["weight"] != 1).any() else None,
-                            locations=data["location"].to_numpy())
+                            locations=data["location"])
     say(f"{result.n_clusters:,} clusters; {result.n_noise:,} incidents are noise (label -1); "
         f"min_samples {result.min_samples} ({result.min_samples_rule})")
     meta = {"title": "DBSCAN clusters of incidents", **loaded.metadata,
@@ -98,7 +98,7 @@ def run(args, say: C.Progress) -> int:
     if args.out:
         cols = ["incident_id", "source", "category", "month", "date", "time", "location", "easting", "northing",
                 "longitude", "latitude", "file", "row"]
-        table = data[cols].reset_index(drop=True).copy()
+        table = data[cols].reset_index(drop=True)  # copy-on-write: the columns are shared, not copied
         table["date"] = table["date"].dt.strftime("%Y-%m-%d").fillna("")
         table.insert(0, "cluster", result.labels)
         written += C.write_protected(table, args.out, meta, FORMATS, policy,
