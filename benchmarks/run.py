@@ -9,7 +9,9 @@ Sections (each runs in its own process, never two at once):
   dbscan   3  DBSCAN 1M points: ours vs sklearn (bench_dbscan)
   payload  4  map JSON for WM (actual, from the app) and England (synthetic) (bench_payload)
   browser  1, 4, 5  cold start, filter change, websocket bytes, 10-session memory (bench_browser)
+  emerging 6  emerging hot spots at 4,000 x 12 and 35,000 x 36 (bench_emerging)
   ingest   7  reading 1M police.uk rows, and the commands that do, vs an analyst's script (bench_ingest)
+  pages    8  server time of a Trends / Impact redraw after a filter change, bundled and 1M stored (bench_pages)
 
 The machine is noisy (2 cores, shared): compare ratios within one run, not absolute seconds
 between runs. The table is also written to benchmarks/.cache/last-run.txt.
@@ -38,9 +40,10 @@ SECTIONS = {
     "browser": ["-m", "benchmarks.bench_browser"],
     "emerging": ["-m", "benchmarks.bench_emerging"],
     "ingest": ["-m", "benchmarks.bench_ingest"],
+    "pages": ["-m", "benchmarks.bench_pages"],
 }
 QUICK = {"stats": ["--repeats", "3"], "payload": ["--no-bgc"], "browser": ["--repeats", "2", "--sessions", "3"],
-         "ingest": ["--no-3m"]}
+         "ingest": ["--no-3m"], "pages": ["--repeats", "1", "--no-store"]}
 
 
 def load() -> str:

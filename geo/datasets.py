@@ -151,8 +151,13 @@ def iod_area_data(selection: Selection) -> AreaData:
 
 
 def points_area_data(points: gpd.GeoDataFrame, selection: Selection, title: str, extent_from: gpd.GeoDataFrame,
-                     notes: list[str] | None = None, extent: str = "hull", area: StudyArea | None = None) -> AreaData:
+                     notes: list[str] | None = None, extent: str = "hull", area: StudyArea | None = None,
+                     placed: bool = False) -> AreaData:
     """Area counts from incident points, analysed over the areas the data covers.
+
+    ``placed``: the points' ``area_code`` and ``lad_code`` were found in ``area`` already (the store
+    places every incident when it is loaded, by the same strict point-in-polygon): used as they are,
+    rather than placing a million points again on every new selection.
 
     ``extent="hull"``: areas mostly inside the area the incidents span (a data set cut to a radius);
     ``extent="authorities"``: every area of the local authorities the incidents fall in (force-wide police
@@ -166,7 +171,10 @@ def points_area_data(points: gpd.GeoDataFrame, selection: Selection, title: str,
         covered = areas.copy()
         extent_text = f"All {len(covered):,} {unit}s of {area.name}."
     elif extent == "authorities":
-        lads = set(assign_areas(extent_from, areas).codes.map(areas.set_index("area_code")["lad_code"]).dropna())
+        if placed:
+            lads = set(extent_from["lad_code"].unique()) - {""}
+        else:
+            lads = set(assign_areas(extent_from, areas).codes.map(areas.set_index("area_code")["lad_code"]).dropna())
         covered = areas[areas["lad_code"].isin(lads)].copy()
         extent_text = (f"The {len(covered):,} LSOAs of the local authorities the incidents fall in "
                        f"({', '.join(sorted(covered['lad_name'].unique()))}).")
@@ -180,23 +188,26 @@ def points_area_data(points: gpd.GeoDataFrame, selection: Selection, title: str,
     if len(covered) < 3:
         raise ValueError(f"the incidents cover only {len(covered)} {unit}(s): too few to look for hot spots")
     months_all = sorted(points["month"].unique())
-    pts = points
     types = list(selection.crime_types)
+    keep = np.ones(len(points), dtype=bool)  # every filter as one mask, then one copy of the rows kept
     if types:
-        pts = pts[pts["category"].isin(types)]
+        keep &= points["category"].isin(types).to_numpy()
     if selection.month_from:
-        pts = pts[pts["month"] >= selection.month_from]
+        keep &= (points["month"] >= selection.month_from).to_numpy()
     if selection.month_to:
-        pts = pts[pts["month"] <= selection.month_to]
+        keep &= (points["month"] <= selection.month_to).to_numpy()
     extra_notes = []
-    if selection.light != "all" and "after_dark" in pts.columns:
-        known = pts["after_dark"].notna()
+    if selection.light != "all" and "after_dark" in points.columns:
+        known = points["after_dark"].notna().to_numpy()
         extra_notes.append(f"Only incidents {'after dark' if selection.light == 'dark' else 'in daylight'} "
-                           f"(sun more than 6° below the horizon counts as dark); {int((~known).sum()):,} incidents "
-                           "without a time are left out.")
-        pts = pts[known & (pts["after_dark"].astype("boolean") == (selection.light == "dark"))]
-    assigned = assign_areas(pts, covered)
-    pts = pts.assign(area_code=assigned.codes.to_numpy())
+                           f"(sun more than 6° below the horizon counts as dark); {int((keep & ~known).sum()):,} "
+                           "incidents without a time are left out.")
+        keep &= known & (points["after_dark"].astype("boolean") == (selection.light == "dark")).fillna(False).to_numpy()
+    pts = points if keep.all() else points[keep]
+    if placed:
+        pts = pts.assign(area_code=pts["area_code"].where(pts["area_code"].isin(covered["area_code"]), ""))
+    else:
+        pts = pts.assign(area_code=assign_areas(pts, covered).codes.to_numpy())
     outside = int(pts["area_code"].eq("").sum())
     counts = pts[pts["area_code"] != ""].groupby("area_code")["weight"].sum()
     covered["count"] = counts.reindex(covered["area_code"]).fillna(0.0).to_numpy()
@@ -249,8 +260,18 @@ def area_data(selection: Selection, store_points: gpd.GeoDataFrame | None = None
             raise ValueError("no stored incidents from the chosen sources")
         srcs = ", ".join(sorted(pts["source"].unique()))
         return points_area_data(pts, selection, f"stored incidents ({srcs})", pts,
-                                extent="authorities" if area.is_bundled else "all", area=area)
+                                extent="authorities" if area.is_bundled else "all", area=area,
+                                placed=_placed_in(pts, area))
     raise ValueError(f"unknown dataset {selection.dataset!r}")
+
+
+def _placed_in(points: pd.DataFrame, area: StudyArea) -> bool:
+    """Whether the stored points' area codes are codes of ``area`` (the store's own study area, as the
+    app analyses it): then they need not be placed again."""
+    if not {"area_code", "lad_code"} <= set(points.columns):
+        return False
+    codes = points["area_code"].unique()
+    return bool(len(codes)) and bool(pd.Index(codes).isin(area.areas["area_code"]).all())
 
 
 def default_crime_types(dataset: str, available: list[str]) -> tuple[str, ...]:

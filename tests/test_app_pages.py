@@ -196,3 +196,20 @@ def test_impact_page_evaluates_a_ward_against_the_rest():
 def test_impact_page_asks_for_a_target_first():
     at = _app("impact", ds="bham2017")
     assert any("Choose the target" in i.value for i in at.info)
+
+
+def test_cached_contiguity_is_the_weights_of_those_areas_in_their_order():
+    from analytics.weights import build_weights
+    from ui import cache
+
+    areas = _wm_areas().sample(frac=1.0, random_state=3).head(300).set_index("area_code", drop=False)
+    cached = cache.contiguity_weights(areas)
+    direct = build_weights(areas, "queen")
+    assert list(cached.ids) == list(direct.ids) == list(areas["area_code"])
+    assert (cached.adjacency != direct.adjacency).nnz == 0 and cached.adjacency.nnz > 0
+
+
+def _wm_areas():
+    from geo.study_area import west_midlands
+
+    return west_midlands().frame()

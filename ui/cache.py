@@ -1,8 +1,11 @@
 """Cached calls into geo/ and analytics/, shared by all pages and sessions.
 
-Heavy, read-only results (the bundled boundaries, map GeoJSON) are cached once per process with
-``st.cache_resource`` (no copy per session: keeps ten meeting-room sessions inside the memory
-target); results that depend on a user's filters use ``st.cache_data`` with bounded entries.
+Heavy, read-only results (the bundled boundaries, map GeoJSON, the store's incidents and each
+selection's AreaData) are cached once per process with ``st.cache_resource``: no copy per session
+or per rerun (``st.cache_data`` unpickles a fresh copy on every hit), which keeps ten meeting-room
+sessions inside the memory target and a rerun on a million stored incidents under a second. They
+are shared, so nothing may modify them in place: derive new frames. Smaller results that depend
+on a user's filters use ``st.cache_data`` with bounded entries.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from geo import datasets as D
 from geo.errors import InputError
 
 MAX_ENTRIES = 64
+AREA_DATA_ENTRIES = 24  # selections kept (shared objects: each holds its incidents' rows)
 
 
 AREA_ENV = "HOTSPOT_AREA"  # a boundary file for the app's study area (when the store has none yet)
@@ -104,7 +108,8 @@ def boundaries(key: str) -> gpd.GeoDataFrame:
 
 
 def store_has_incidents() -> bool:
-    return bool(len(store_points()) if store_points() is not None else 0)
+    points = store_points()
+    return points is not None and len(points) > 0
 
 
 def store_path() -> Path:
@@ -132,13 +137,43 @@ def store_points() -> gpd.GeoDataFrame | None:
         return None  # the Load data page says why; every other page keeps working on the bundled data
 
 
-@st.cache_data(show_spinner="Reading the incident store…", max_entries=4)
+@st.cache_resource(show_spinner="Reading the incident store…", max_entries=2)
 def _store_points(path: str, stamp: int) -> gpd.GeoDataFrame | None:
+    # one shared copy, never modified (callers filter and assign into new frames): st.cache_data would
+    # unpickle all of it on every rerun of every page (3-4 s for a million incidents, with their points)
     from geo.store import IncidentStore
 
     with IncidentStore(path) as store:
         data = store.incidents()
-    return data if len(data) else None
+    # the columns the pages use: each new selection copies the rows it keeps, and the Crime IDs, file
+    # names and the rest (kept in the store, its exports and the command line) were two thirds of that
+    return data[[c for c in PAGE_COLUMNS if c in data.columns]] if len(data) else None
+
+
+def contiguity_weights(areas: pd.DataFrame):
+    """Queen contiguity of ``areas`` (rows of the study area, ids = their area codes, in their order),
+    built once per set of areas: 0.2-0.4 s for the 1,719 West Midlands LSOAs, asked for on every
+    new selection by the Trends page."""
+    return _contiguity_weights(study_area().key, tuple(areas["area_code"]))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _contiguity_weights(key: str, codes: tuple):
+    from analytics.weights import build_weights
+
+    frame = study_area().frame().set_index("area_code", drop=False)
+    return build_weights(frame.loc[list(codes)], "queen")
+
+
+def forget_store_resources() -> None:
+    """Drop the shared copies of the store's incidents and of every selection's AreaData (the store
+    changed: they are keyed by its modification time, so this only frees their memory sooner)."""
+    _store_points.clear()
+    _area_data.clear()
+
+
+PAGE_COLUMNS = ["source", "category", "month", "date", "time", "location", "weight", "easting", "northing",
+                "longitude", "latitude", "area_code", "ward_code", "lad_code", "after_dark", "geometry"]
 
 
 def dataset_points(dataset: str) -> gpd.GeoDataFrame | None:
@@ -159,8 +194,9 @@ def area_data(selection: D.Selection) -> D.AreaData:
     return _area_data(selection.analysed(), data_key())
 
 
-@st.cache_data(show_spinner="Counting incidents per area…", max_entries=MAX_ENTRIES)
+@st.cache_resource(show_spinner="Counting incidents per area…", max_entries=AREA_DATA_ENTRIES)
 def _area_data(selection: D.Selection, key: str) -> D.AreaData:
+    # shared, never modified, like the store's points: every page reads it several times a rerun
     return D.area_data(selection, store_points() if selection.dataset == D.STORE else None, study_area())
 
 

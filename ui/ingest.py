@@ -93,4 +93,5 @@ def forget_cached_store() -> None:
     too; they are recomputed on first use, and loading data is rare.
     """
     st.cache_data.clear()
+    cache.forget_store_resources()
     PREFETCH.forget()

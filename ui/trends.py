@@ -87,7 +87,7 @@ def _locations(data: D.AreaData, params: TrendParams):
     """(location per incident, location ids, names, geometry GeoDataFrame, weights)."""
     import geopandas as gpd
 
-    from analytics.weights import SpatialWeights, build_weights
+    from analytics.weights import SpatialWeights
 
     pts = data.points
     if params.locations == "grid":
@@ -106,7 +106,7 @@ def _locations(data: D.AreaData, params: TrendParams):
     return (pts["area_code"].to_numpy(), areas["area_code"].to_numpy(),
             gpd.GeoDataFrame(areas[["area_code", "area_name"]].reset_index(drop=True),
                              geometry=areas.geometry.to_numpy(), crs=areas.crs),
-            build_weights(areas, "queen"))
+            cache.contiguity_weights(areas))
 
 
 def emerging_view(selection: D.Selection, params: TrendParams) -> EmergingView:
@@ -281,19 +281,19 @@ def _stability_text(selection: D.Selection, split: str | None, key: str) -> tupl
     from analytics.disclosure import ProtectedCounts
     from analytics.getis_ord import GetisOrdGiStar
     from analytics.stability import HotspotStability
-    from analytics.weights import build_weights
 
     data = cache.area_data(selection)
     months = list(data.monthly.index)
     a, b = split_periods(months, split)
     areas = data.areas.set_index("area_code", drop=False)
-    w = build_weights(areas, "queen")
+    w = cache.contiguity_weights(areas)
     pol = policy(selection)
     hot = {}
     counts_b = None
+    month, code, weight = (data.points[c] for c in ("month", "area_code", "weight"))
     for name, (lo, hi) in (("A", a), ("B", b)):
-        pts = data.points[(data.points["month"] >= lo) & (data.points["month"] <= hi)]
-        counts = pts.groupby("area_code")["weight"].sum().reindex(areas.index, fill_value=0.0)
+        inside = ((month >= lo) & (month <= hi)).to_numpy()  # only the three columns needed are read
+        counts = weight[inside].groupby(code[inside]).sum().reindex(areas.index, fill_value=0.0)
         if pol.enabled and not data.counts_are_estimates:
             counts = ProtectedCounts(counts, None, None, pol).statistics_values()  # after suppression
         if np.ptp(counts.to_numpy()) == 0:
