@@ -23,7 +23,7 @@ from geo import datasets as D
 from geo.errors import InputError
 
 MAX_ENTRIES = 64
-AREA_DATA_ENTRIES = 8  # selections kept: each holds its incidents (~150 MB for 900k stored ones)
+AREA_DATA_ENTRIES = 8  # selections kept: each holds its incidents (up to 170 MB of columns for 910k stored ones)
 
 
 AREA_ENV = "HOTSPOT_AREA"  # a boundary file for the app's study area (when the store has none yet)
