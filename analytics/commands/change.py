@@ -122,6 +122,9 @@ def run(args, say: C.Progress) -> int:
     if np.isfinite(pop).any():
         table["rate_a_per_1000"] = 1000 * table["count_a"] / np.where(pop > 0, pop, np.nan)
         table["rate_b_per_1000"] = 1000 * table["count_b"] / np.where(pop > 0, pop, np.nan)
+    for col in ("count_a", "count_b"):  # whole incidents are written as whole numbers (19, not 19.0)
+        if np.allclose(table[col], table[col].round()):
+            table[col] = table[col].round().astype("int64")
     if policy.enabled:
         table["count_a"] = labels_a.reindex(codes).to_numpy()
         table["count_b"] = labels_b.reindex(codes).to_numpy()
