@@ -26,7 +26,6 @@ to ``large`` (default 50 %) reaches the wanted power, or when Tb < 10.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

@@ -1,13 +1,12 @@
 """Every page runs on the bundled data and shows numbers computed independently from the raw files."""
 
-import io
 import json
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import BHAM_2017, DATA, ROOT
+from tests.conftest import BHAM_2017, DATA, ROOT, run_app
 
 PAGES = ["overview", "hotspot_map", "trends", "my_patch", "impact", "risk_factors", "export", "load_data",
          "data_method"]
@@ -23,15 +22,7 @@ def empty_store(tmp_path, monkeypatch):
 
 
 def _app(page: str = "overview", **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page != "overview":
-        at.switch_page(f"app_pages/{page}.py")
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return run_app(page, **params)
 
 
 def _metric(at, label_start: str) -> str:

@@ -8,16 +8,14 @@ value of every hidden count: each must have more than one answer.
 """
 
 import numpy as np
-import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics.suppression import PRIMARY, SECONDARY, SHOWN, Constraint
 from geo import bundled
 from geo import datasets as D
 from geo.projection import bng_to_lonlat
 from geo.store import IncidentStore
-from tests.conftest import ROOT
+from tests.conftest import run_app
 from tests.disclosure_attack import feasible_ranges
 
 WARD = "E05011151"  # Ladywood
@@ -52,16 +50,7 @@ def _app(store, page, **params):
     import os
 
     os.environ["HOTSPOT_STORE"] = str(store)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["ds"] = "store"
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page != "overview":
-        at.switch_page(f"app_pages/{page}.py")
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return run_app(page, ds="store", **params)
 
 
 def _status(label: str) -> int:

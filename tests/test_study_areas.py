@@ -17,7 +17,7 @@ from geo.catalogue import layer
 from geo.projection import bng_to_lonlat
 from geo.store import IncidentStore
 from geo.study_area import load_study_area, west_midlands
-from tests.conftest import street_csv, street_row
+from tests.conftest import nine_zone_store, street_csv, street_row
 
 COVENTRY = "E08000026"
 
@@ -167,43 +167,15 @@ PAGES = ["overview", "hotspot_map", "my_patch", "risk_factors", "export", "load_
 def _app_on(store, page, **params):
     import os
 
-    from streamlit.testing.v1 import AppTest
-
-    from tests.conftest import ROOT
+    from tests.conftest import run_app
 
     os.environ["HOTSPOT_STORE"] = str(store)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page != "overview":
-        at.switch_page(f"app_pages/{page}.py")
-        at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return run_app(page, **params)
 
 
 @pytest.fixture
-def zones_store(tmp_path, write):
-    x0, y0 = 406_300, 286_400
-    zones = gpd.GeoDataFrame({"zone": [f"Z{i}" for i in range(9)], "label": [f"Zone {i}" for i in range(9)],
-                              "patch": ["North"] * 3 + ["Middle"] * 3 + ["South"] * 3},
-                             geometry=[box(x0 + 400 * (i % 3), y0 - 400 * (i // 3), x0 + 400 * (i % 3 + 1),
-                                           y0 - 400 * (i // 3) + 400) for i in range(9)], crs="EPSG:27700")
-    path = tmp_path / "zones.geojson"
-    zones.to_file(path, driver="GeoJSON")
-    from shapely.geometry import Point
-
-    rows = []
-    for i in range(9):
-        lon, lat = _lonlat(Point(x0 + 400 * (i % 3) + 200, y0 - 400 * (i // 3) + 200))
-        rows += [street_row(crime_id=f"z{i}-{k}", month=f"2024-0{1 + k % 6}", lon=lon, lat=lat)
-                 for k in range(2 + 4 * (i == 4))]
-    area = load_study_area(path, area_id="zone", name_column="label", authority_column="patch")
-    store = tmp_path / "zones.duckdb"
-    with IncidentStore(store, area=area) as s:
-        s.ingest([write("z.csv", street_csv(rows))], "police")
-    return store
+def zones_store(tmp_path):
+    return nine_zone_store(tmp_path, per_zone=2, centre_extra=4)
 
 
 @pytest.mark.parametrize("page", PAGES)

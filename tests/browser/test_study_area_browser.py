@@ -5,16 +5,11 @@ no population, no bundled layers), holding police.uk-format incidents: every pag
 paints, the sidebar offers the area's own patches, and nothing says West Midlands where it is not.
 """
 
-import geopandas as gpd
 import pytest
-from shapely.geometry import Point, box
 
-from geo.projection import bng_to_lonlat
-from geo.store import IncidentStore
-from geo.study_area import load_study_area
 from tests.browser.conftest import ARTIFACTS, Server, warm_up
 from tests.browser.helpers import exception_texts, map_is_painted, wait_for_app
-from tests.conftest import street_csv, street_row
+from tests.conftest import nine_zone_store
 
 pytestmark = pytest.mark.browser
 
@@ -26,24 +21,8 @@ PAGES = [("", "Overview", False), ("map", "Hotspot map", True), ("patch", "My pa
 @pytest.fixture(scope="module")
 def zones_app(tmp_path_factory, browser):
     folder = tmp_path_factory.mktemp("zones")
-    x0, y0 = 406_300, 286_400
-    zones = gpd.GeoDataFrame({"zone": [f"Z{i}" for i in range(9)], "label": [f"Zone {i}" for i in range(9)],
-                              "patch": ["North patch"] * 3 + ["Middle patch"] * 3 + ["South patch"] * 3},
-                             geometry=[box(x0 + 400 * (i % 3), y0 - 400 * (i // 3), x0 + 400 * (i % 3 + 1),
-                                           y0 - 400 * (i // 3) + 400) for i in range(9)], crs="EPSG:27700")
-    path = folder / "town_centre.geojson"
-    zones.to_file(path, driver="GeoJSON")
-    rows = []
-    for i in range(9):
-        lon, lat = bng_to_lonlat([x0 + 400 * (i % 3) + 200], [y0 - 400 * (i // 3) + 200])
-        rows += [street_row(crime_id=f"z{i}-{k}", month=f"2024-0{1 + k % 6}", lon=f"{lon[0]:.6f}", lat=f"{lat[0]:.6f}")
-                 for k in range(3 + 9 * (i == 4))]
-    (folder / "z.csv").write_bytes(street_csv(rows))
-    store = folder / "zones.duckdb"
-    area = load_study_area(path, area_id="zone", name_column="label", authority_column="patch",
-                           name="Town centre")
-    with IncidentStore(store, area=area) as s:
-        s.ingest([folder / "z.csv"], "police")
+    store = nine_zone_store(folder, per_zone=3, centre_extra=9,
+                            patches=("North patch", "Middle patch", "South patch"), name="Town centre")
     srv = Server({"HOTSPOT_STORE": str(store)}, name="streamlit-zones")
     warm_up(browser, srv.url)
     yield srv.url
