@@ -333,9 +333,12 @@ class ImpactEvaluation:
             else:
                 size = ("smaller than the direct effect" if d.band == "displacement_smaller"
                         else "greater than the direct effect: the scheme did more harm than good")
-                if chance:
-                    second = (f"Possible displacement to {bw} ({q}: {size}), though the buffer's own rise against "
-                              "the comparison is within chance.")
+                if chance:  # no verdict on a harm nobody can tell from chance: the reading only "on its face"
+                    face = ("on its face, displacement smaller than the direct effect" if d.band == "displacement_smaller"
+                            else "on its face, displacement greater than the direct effect")
+                    also = "" if re_.significant else ", and so is the target's own fall"
+                    second = (f"Possible displacement to {bw} ({q}: {face}), though the buffer's own rise against "
+                              f"the comparison is within chance{also}.")
                 elif be is None or be.reported_method is None:
                     second = (f"Possible displacement to {bw} ({q}: {size}); the buffer had no incidents before "
                               "the start, so its rise cannot be tested.")

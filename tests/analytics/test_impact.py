@@ -393,6 +393,19 @@ def test_displacement_verdicts():
     assert ev.displacement.wdq == pytest.approx(-3.25) and ev.displacement.band == "displacement_greater"
     assert ev.verdict.endswith("Displacement to the adjacent areas (WDQ -3.25: greater than the direct effect: "
                                "the scheme did more harm than good).")
+    # neither the buffer's rise (120 -> 140) nor the target's fall (60 -> 52) is beyond chance: the WDQ of
+    # (140/480 - 120/480) / (52/480 - 60/480) = -2.5 is read "on its face", with no verdict of harm
+    faint = df.copy()
+    after = faint.month >= "2023-07"
+    faint.loc[faint.area_code.eq("A04") & after, "count"] = [9, 9, 9, 9, 8, 8]
+    for area in ("A01", "A03"):
+        faint.loc[faint.area_code.eq(area) & after, "count"] = [8, 7, 7, 7, 7, 7]
+    ev = ImpactEvaluation(faint, ["A04"], "2023-07", weights=w)
+    assert ev.displacement.wdq == pytest.approx(-2.5) and not ev.relative_effect.significant
+    assert ev.verdict.endswith("Possible displacement to the adjacent areas (WDQ -2.50: on its face, displacement "
+                               "greater than the direct effect), though the buffer's own rise against the "
+                               "comparison is within chance, and so is the target's own fall.")
+    assert "harm" not in ev.verdict
     # a buffer with nothing before: its change cannot be tested
     empty = df.copy()
     empty.loc[empty.area_code.isin(["A01", "A03", "A05", "A07"]), "count"] = 0
