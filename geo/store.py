@@ -653,8 +653,16 @@ class IncidentStore:
         area = self._ingest_area()
         files, notes = self._files(inputs, source)
         report = R.LoadReport(notes=list(notes))
+        stored = self._stored_hashes()
         for i, item in enumerate(files, 1):
-            prep = self._prepare(item, _sha256(item.data), source, mapping, area)
+            digest = _sha256(item.data)
+            if digest in stored:  # loading it would add nothing: say so rather than offer its rows again
+                report = report.merge(R.LoadReport(notes=[f"{Path(item.name).name} is already in the store (batch "
+                                                          f"{stored[digest]}): loading it adds nothing."]))
+                if progress is not None:
+                    progress(i / len(files), f"file {i} of {len(files)}, {Path(item.name).name}: already stored")
+                continue
+            prep = self._prepare(item, digest, source, mapping, area)
             if progress is not None:
                 progress(i / len(files), f"checked file {i} of {len(files)}, {Path(item.name).name}: "
                          f"{prep.report.rows_read:,} rows, {len(prep.rows):,} accepted, "

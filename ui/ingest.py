@@ -44,12 +44,14 @@ def store_area():
     return cache.store_area()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _check(digest: str, _items: list[NamedBytes], source: str, mapping_items: tuple, _progress=None) -> LoadReport:
+_CHECKED = "load_data_last_check"  # session state: (what was checked, its report)
+
+
+def _check(items: list[NamedBytes], source: str, mapping: dict | None, progress) -> LoadReport:
     from geo.store import IncidentStore
 
     with IncidentStore(store_path(), area=study_area()) as store:
-        return store.check(_items, source, dict(mapping_items) or None, progress=_progress)
+        return store.check(items, source, mapping or None, progress=progress)
 
 
 class ProgressBar:
@@ -71,10 +73,22 @@ class ProgressBar:
 
 
 def check(items: list[NamedBytes], source: str, mapping: dict | None) -> LoadReport:
-    """Read the files exactly as the store will, without storing: every row accepted or rejected with a reason."""
+    """Read the files exactly as the store will, without storing: every row accepted or rejected with a reason.
+
+    The last check is kept in this session only (the page reruns on every click, and the files are the
+    user's own): not in st.cache_data, which would share them between sessions and cannot replay the
+    progress bar that a long check draws.
+    """
     digest = hashlib.sha256(b"".join(hashlib.sha256(i.data).digest() for i in items)).hexdigest()
+    key = (digest, source, tuple(sorted((mapping or {}).items())), cache.data_key())
+    kept = st.session_state.get(_CHECKED)
+    if kept is not None and kept[0] == key:
+        return kept[1]
     with ProgressBar("Checking the files…") as bar:
-        return _check(digest, items, source, tuple(sorted((mapping or {}).items())), _progress=bar)
+        report = _check(items, source, mapping, bar)
+    st.session_state[_CHECKED] = (key, report)
+    return report
+
 
 
 def rejects_csv(report: LoadReport) -> bytes:

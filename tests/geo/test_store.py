@@ -388,5 +388,10 @@ def test_ingest_reports_progress_per_file_read_and_written(store, write):
     store.ingest([a], "police", progress=lambda done, message: again.append(message))
     assert again == ["file 1 of 1, a.csv: already stored, skipped"]
     checked = []
-    store.check([b], "police", progress=lambda done, message: checked.append((done, message)))
-    assert checked == [(1.0, "checked file 1 of 1, b.csv: 1 rows, 1 accepted, 0 rejected")]
+    c = write("c.csv", street_csv([street_row(crime_id="p4")]))
+    report = store.check([b, c], "police", progress=lambda done, message: checked.append((done, message)))
+    assert checked == [(0.5, "file 1 of 2, b.csv: already stored"),
+                       (1.0, "checked file 2 of 2, c.csv: 1 rows, 1 accepted, 0 rejected")]
+    assert report.accepted == 1 and report.rows_read == 1  # the stored file is not offered again
+    assert any(n.startswith("b.csv is already in the store (batch ") and n.endswith("loading it adds nothing.")
+               for n in report.notes)
